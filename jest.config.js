@@ -1,0 +1,10 @@
+/**
+ * Tests are compiled by `tsc` first (training runs in worker threads, which need plain JS files).
+ * Integration tests talk to the real Temporal dev server and MLflow server started by scripts/test.sh.
+ */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/build/test'],
+  testMatch: ['**/*.test.js'],
+  testTimeout: 180000,
+};

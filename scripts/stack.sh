@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Starts / stops the local stack: Temporal dev server (SQLite, Web UI) and MLflow tracking server
+# (SQLite backend store, artifact proxying). Both bind to 127.0.0.1 only; state lives under $DML_STATE_DIR.
+#
+#   scripts/stack.sh start | stop | status | urls
+#
+# Environment (defaults):
+#   TEMPORAL_PORT=7233  TEMPORAL_UI_PORT=$((TEMPORAL_PORT+1000))  TEMPORAL_NAMESPACE=default
+#   MLFLOW_PORT=5000    DML_STATE_DIR=.local
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+TEMPORAL_PORT=${TEMPORAL_PORT:-7233}
+TEMPORAL_UI_PORT=${TEMPORAL_UI_PORT:-$((TEMPORAL_PORT + 1000))}
+TEMPORAL_NAMESPACE=${TEMPORAL_NAMESPACE:-default}
+MLFLOW_PORT=${MLFLOW_PORT:-5000}
+STATE=$(mkdir -p "${DML_STATE_DIR:-.local}" && cd "${DML_STATE_DIR:-.local}" && pwd)
+PIDS="$STATE/pids"
+LOGS="$STATE/logs"
+mkdir -p "$PIDS" "$LOGS" "$STATE/temporal" "$STATE/mlflow/artifacts"
+
+# Search attributes the workflows upsert (see src/workflows/shared/search-attributes.ts).
+SEARCH_ATTRIBUTES=(DmlPipeline=Keyword DmlDataset=Keyword DmlMlflowRunId=Keyword DmlModelVersion=Keyword)
+
+log() { printf '[stack] %s\n' "$*"; }
+
+running() { # name -> 0 when its recorded pid is alive
+  [ -f "$PIDS/$1.pid" ] && kill -0 "$(cat "$PIDS/$1.pid")" 2>/dev/null
+}
+
+wait_until() { # description, seconds, command...
+  local what=$1 seconds=$2; shift 2
+  for _ in $(seq 1 $((seconds * 2))); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.5
+  done
+  log "$what did not answer within ${seconds}s; see $LOGS"
+  return 1
+}
+
+temporal_healthy() {
+  .venv/bin/temporal operator cluster health --address "127.0.0.1:$TEMPORAL_PORT" | grep -q SERVING
+}
+mlflow_healthy() {
+  curl -sf "http://127.0.0.1:$MLFLOW_PORT/health"
+}
+
+start_temporal() {
+  if running temporal; then log "temporal already running (pid $(cat "$PIDS/temporal.pid"))"; return; fi
+  local sa_args=()
+  for sa in "${SEARCH_ATTRIBUTES[@]}"; do sa_args+=(--search-attribute "$sa"); done
+  ns_args=()
+  [ "$TEMPORAL_NAMESPACE" != default ] && ns_args=(--namespace "$TEMPORAL_NAMESPACE")
+  setsid nohup .venv/bin/temporal server start-dev \
+    --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
+    --db-filename "$STATE/temporal/temporal.db" --log-level warn \
+    "${ns_args[@]}" "${sa_args[@]}" \
+    >"$LOGS/temporal.log" 2>&1 &
+  echo $! >"$PIDS/temporal.pid"
+  wait_until "temporal" 60 temporal_healthy
+  log "temporal up on 127.0.0.1:$TEMPORAL_PORT"
+}
+
+start_mlflow() {
+  if running mlflow; then log "mlflow already running (pid $(cat "$PIDS/mlflow.pid"))"; return; fi
+  setsid nohup .venv/bin/mlflow server \
+    --host 127.0.0.1 --port "$MLFLOW_PORT" --workers 1 \
+    --backend-store-uri "sqlite:///$STATE/mlflow/mlflow.db" \
+    --serve-artifacts --artifacts-destination "$STATE/mlflow/artifacts" \
+    >"$LOGS/mlflow.log" 2>&1 &
+  echo $! >"$PIDS/mlflow.pid"
+  wait_until "mlflow" 120 mlflow_healthy
+  log "mlflow up on 127.0.0.1:$MLFLOW_PORT"
+}
+
+stop_one() {
+  if running "$1"; then
+    local pid; pid=$(cat "$PIDS/$1.pid")
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    log "$1 stopped"
+  fi
+  rm -f "$PIDS/$1.pid"
+}
+
+urls() {
+  echo "Temporal gRPC: 127.0.0.1:$TEMPORAL_PORT (namespace $TEMPORAL_NAMESPACE)"
+  echo "Temporal UI:   http://127.0.0.1:$TEMPORAL_UI_PORT/namespaces/$TEMPORAL_NAMESPACE/workflows"
+  echo "MLflow UI:     http://127.0.0.1:$MLFLOW_PORT"
+}
+
+case "${1:-}" in
+  start)
+    [ -x .venv/bin/temporal ] || { log "run scripts/setup.sh first"; exit 1; }
+    start_temporal
+    start_mlflow
+    urls
+    ;;
+  stop) stop_one mlflow; stop_one temporal ;;
+  status)
+    for s in temporal mlflow; do
+      if running $s; then echo "$s: running (pid $(cat "$PIDS/$s.pid"))"; else echo "$s: stopped"; fi
+    done
+    ;;
+  urls) urls ;;
+  *) echo "usage: $0 start|stop|status|urls" >&2; exit 2 ;;
+esac

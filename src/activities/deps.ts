@@ -1,0 +1,12 @@
+/** What activities are built from: injected so each activity can be tested alone against real servers. */
+import type { MlflowClient } from '../mlflow';
+
+export interface ActivityDeps {
+  mlflow: MlflowClient;
+  /** Root folder for raw data, prepared data, checkpoints and model files (shared storage in production). */
+  dataRoot: string;
+  /** Explicit lib_lightgbm.so path; otherwise resolved from LIGHTGBM_LIB or the project's .venv. */
+  lightgbmLib?: string;
+  /** LightGBM threads (0 = all cores LightGBM sees). */
+  lightgbmThreads?: number;
+}

@@ -1,0 +1,53 @@
+/**
+ * Evaluation of the tick model (CPU queue): forecast errors on the test window, directional accuracy, and a
+ * cost-aware backtest of trading on the predictions, next to a naive baseline that trades the last return's sign.
+ */
+import { Context } from '@temporalio/activity';
+import { readArray, readMeta } from '../data/arrays';
+import { backtest } from '../models/backtest';
+import { directionalAccuracy, regressionMetrics } from '../models/metrics';
+import { predictInThread } from '../models/training/predict';
+import type { Evaluation, PreparedData, StageRequest, TrainedModel } from '../workflows/shared/types';
+import type { ActivityDeps } from './deps';
+
+/** US equities: 252 sessions of 6.5 hours. */
+const TRADING_SECONDS_PER_YEAR = 252 * 6.5 * 3600;
+
+export function tickEvaluation({ mlflow }: ActivityDeps) {
+  return {
+    async evaluateTickModel(req: StageRequest & { prepared: PreparedData; model: TrainedModel }): Promise<Evaluation> {
+      const meta = await readMeta(req.prepared.dir);
+      const scale = Number(meta.info.targetScale);
+      const predicted = Array.from(await predictInThread(req.model.dir, req.prepared.dir, 'x_test', Context.current().cancellationSignal), (v) => v * scale);
+      const actual = Array.from((await readArray(req.prepared.dir, 'y_test')).data, (v) => v * scale);
+      const lastReturns = (await readArray(req.prepared.dir, 'last_return_test')).data;
+
+      const cost = Number(req.params.costBps) / 10_000;
+      const periodsPerYear = TRADING_SECONDS_PER_YEAR / Number(req.params.barIntervalSec);
+      const model = backtest(predicted, actual, cost, periodsPerYear);
+      const naive = backtest(lastReturns, actual, cost, periodsPerYear);
+      const errors = regressionMetrics(predicted, actual);
+      const metrics = {
+        test_mse: errors.mse,
+        test_rmse: errors.rmse,
+        test_mae: errors.mae,
+        test_directional_accuracy: directionalAccuracy(predicted, actual),
+        backtest_sharpe: model.sharpe,
+        backtest_max_drawdown: model.maxDrawdown,
+        backtest_total_return: model.totalReturn,
+        backtest_turnover: model.turnover,
+        baseline_directional_accuracy: directionalAccuracy(lastReturns, actual),
+        baseline_sharpe: naive.sharpe,
+        baseline_max_drawdown: naive.maxDrawdown,
+      };
+      await mlflow.logMetrics(req.run.runId, metrics, Number(req.params.epochs));
+      const artifacts = ['evaluation/backtest.json'];
+      await mlflow.uploadArtifact(
+        req.run.artifactUri,
+        artifacts[0],
+        JSON.stringify({ convention: 'sign(prediction) positions, log returns, cost per unit turnover, Sharpe annualised over 252×6.5h', metrics, equity: model.equity, baselineEquity: naive.equity }),
+      );
+      return { metrics, artifacts };
+    },
+  };
+}

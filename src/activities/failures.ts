@@ -1,0 +1,37 @@
+/**
+ * One place that decides which activity errors are worth retrying. Bad data and bad input become
+ * non-retryable ApplicationFailures (the workflow fails at once with a message naming file/row/field);
+ * MLflow 4xx answers other than throttling too; everything else is retried by the stage's policy.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { MlflowError } from '../mlflow';
+import { NON_RETRYABLE } from '../workflows/shared/activity-options';
+
+export function toActivityFailure(err: unknown): unknown {
+  if (err instanceof ApplicationFailure) return err;
+  if (err instanceof MlflowError && !err.retryable) {
+    return ApplicationFailure.create({ type: 'MlflowError', message: err.message, nonRetryable: true, cause: err });
+  }
+  if (err instanceof Error && NON_RETRYABLE.includes(err.name)) {
+    return ApplicationFailure.create({ type: err.name, message: err.message, nonRetryable: true, cause: err });
+  }
+  return err;
+}
+
+/** Wraps every activity of an object so thrown errors pass through toActivityFailure. */
+export function withFailureMapping<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(activities)) {
+    wrapped[name] = {
+      // A named function keeps stack traces readable in the Temporal UI.
+      [name]: async (...args: never[]) => {
+        try {
+          return await fn(...args);
+        } catch (err) {
+          throw toActivityFailure(err);
+        }
+      },
+    }[name];
+  }
+  return wrapped as T;
+}

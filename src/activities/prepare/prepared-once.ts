@@ -1,0 +1,38 @@
+/**
+ * The shared shape of every prepare activity: hash the raw inputs, reuse prepared data whose inputs are
+ * unchanged, otherwise build it, and record in MLflow what was used. Only a reference leaves the activity.
+ */
+import path from 'node:path';
+import { hasArrays, readMeta, StoredArray, writeArraysAtomically } from '../../data/arrays';
+import { hashFiles } from '../../data/paths';
+import type { PreparedData, StageRequest } from '../../workflows/shared/types';
+import type { ActivityDeps } from '../deps';
+
+export interface PrepareSpec {
+  dataset: string;
+  rawFiles: string[];
+  /** Everything besides the raw bytes that changes the prepared output (split fractions, window, seed...). */
+  settings: Record<string, unknown>;
+  build: () => Promise<{ arrays: Record<string, StoredArray>; info: Record<string, unknown> }>;
+}
+
+export async function preparedOnce({ mlflow, dataRoot }: ActivityDeps, req: StageRequest, spec: PrepareSpec): Promise<PreparedData> {
+  const hash = await hashFiles(spec.rawFiles, JSON.stringify(spec.settings));
+  const dir = path.join(dataRoot, 'prepared', req.pipeline, hash.slice(0, 16));
+  const reused = await hasArrays(dir);
+  if (!reused) {
+    const { arrays, info } = await spec.build();
+    await writeArraysAtomically(dir, arrays, { ...info, dataset: spec.dataset, inputHash: hash, settings: spec.settings });
+  }
+  const meta = await readMeta(dir);
+  const counts = Object.fromEntries(
+    Object.entries(meta.arrays)
+      .filter(([name]) => name.startsWith('y_'))
+      .map(([name, shape]) => [`n_${name.slice(2)}`, shape[0]]),
+  );
+  await mlflow.logBatch(req.run.runId, {
+    params: { dataset: spec.dataset, data_hash: hash.slice(0, 16), ...counts },
+    tags: { prepared_data: dir, prepared_reused: String(reused) },
+  });
+  return { dir, dataset: spec.dataset, counts, reused };
+}

@@ -1,0 +1,150 @@
+/**
+ * Prepare for the Tick pipeline: ticks (CSV) in the requested window → cleaning (counts logged) → OHLCV bars
+ * → features → chronological train/validation/test split per symbol → scaling fitted on train only
+ * → sequences of `sequenceLength` bars predicting the next bar's log return.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { barFeatures, CleaningReport, generateTicks, readTicksCsv, toBars, writeTicksCsv } from '../../data/ticks';
+import { DataError } from '../../data/errors';
+import { resolveInDataRoot } from '../../data/paths';
+import { applyScaler, fitStandardScaler } from '../../data/split';
+import type { StoredArray } from '../../data/arrays';
+import type { DataSource, DataWindow, PreparedData, StageRequest } from '../../workflows/shared/types';
+import type { ActivityDeps } from '../deps';
+import { preparedOnce } from './prepared-once';
+
+/** Default window of the synthetic data: one trading week. */
+const SYNTHETIC_START = Date.UTC(2026, 0, 5);
+const SYNTHETIC_DAYS = { tiny: 5, small: 20 };
+const TICKS_PER_DAY = { tiny: 6000, small: 20000 };
+const SPLIT = { train: 0.7, validation: 0.15 };
+
+async function tickFiles(dataRoot: string, source: DataSource = { kind: 'files' }): Promise<{ files: string[]; dataset: string }> {
+  if (source.kind === 'synthetic') {
+    const size = source.size ?? 'tiny';
+    const seed = source.seed ?? 1;
+    const dataset = `synthetic-ticks-${size}-seed${seed}`;
+    const file = path.join(dataRoot, 'raw', dataset, 'ticks.csv');
+    if (!(await fs.access(file).then(() => true, () => false))) {
+      const ticks = generateTicks({ symbols: ['AAA', 'BBB'], start: new Date(SYNTHETIC_START), days: SYNTHETIC_DAYS[size], ticksPerDay: TICKS_PER_DAY[size], seed });
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await writeTicksCsv(`${file}.tmp`, ticks);
+      await fs.rename(`${file}.tmp`, file);
+    }
+    return { files: [file], dataset };
+  }
+  const dir = resolveInDataRoot(dataRoot, source.dir ?? path.join('raw', 'ticks'));
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const files = names.filter((n) => n.endsWith('.csv')).map((n) => path.join(dir, n));
+  if (files.length === 0) throw new DataError('no tick files (*.csv with header timestamp,symbol,price,size) found', dir);
+  return { files, dataset: `ticks-${path.basename(dir)}` };
+}
+
+function windowMs(window?: DataWindow): { start: number; end: number } | undefined {
+  if (!window) return undefined;
+  const start = Date.parse(window.start);
+  const end = Date.parse(window.end);
+  if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start) {
+    throw new DataError(`invalid window ${JSON.stringify(window)}: start and end must be ISO instants with start < end`, 'input.window');
+  }
+  return { start, end };
+}
+
+function addReports(a: CleaningReport, b: CleaningReport): CleaningReport {
+  const out = { ...a };
+  for (const key of Object.keys(b) as (keyof CleaningReport)[]) out[key] += b[key];
+  return out;
+}
+
+/** Rolling windows of `length` rows ending at each index ≥ length-1, flattened to [n, length, features]. */
+function sequences(rows: number[][], targets: number[], lastReturns: number[], length: number) {
+  const width = rows[0]?.length ?? 0;
+  const n = Math.max(0, rows.length - length + 1);
+  const x = new Float32Array(n * length * width);
+  const y = new Float32Array(n);
+  const last = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < length; t++) x.set(rows[i + t], (i * length + t) * width);
+    y[i] = targets[i + length - 1];
+    last[i] = lastReturns[i + length - 1];
+  }
+  return { x, y, last, n, width };
+}
+
+export function tickPrepareActivities(deps: ActivityDeps) {
+  return {
+    async prepareTicks(req: StageRequest): Promise<PreparedData> {
+      const { files, dataset } = await tickFiles(deps.dataRoot, req.input.source);
+      const window = windowMs(req.input.window);
+      const sequenceLength = Number(req.params.sequenceLength);
+      const intervalMs = Number(req.params.barIntervalSec) * 1000;
+      let report: CleaningReport | undefined;
+      const prepared = await preparedOnce(deps, req, {
+        dataset,
+        rawFiles: files,
+        settings: { window, sequenceLength, intervalMs, split: SPLIT },
+        build: async () => {
+          const ticks = [];
+          for (const file of files) {
+            const read = await readTicksCsv(file, window);
+            ticks.push(...read.ticks);
+            report = report ? addReports(report, read.report) : read.report;
+          }
+          if (ticks.length === 0) {
+            throw new DataError(`no usable ticks in window ${req.input.window ? `${req.input.window.start} – ${req.input.window.end}` : '(all)'}`, files.join(', '));
+          }
+          return buildTickArrays(ticks, intervalMs, sequenceLength, report!);
+        },
+      });
+      if (report) await deps.mlflow.logMetrics(req.run.runId, Object.fromEntries(Object.entries(report).map(([k, v]) => [`clean_${k}`, v])));
+      return prepared;
+    },
+  };
+}
+
+function buildTickArrays(ticks: Parameters<typeof toBars>[0], intervalMs: number, sequenceLength: number, report: CleaningReport) {
+  const bars = toBars(ticks, intervalMs);
+  const symbols = [...new Set(bars.map((b) => b.symbol))].sort();
+  type Part = { rows: number[][]; targets: number[] };
+  const parts: Record<'train' | 'val' | 'test', Part[]> = { train: [], val: [], test: [] };
+  let names: string[] = [];
+  for (const symbol of symbols) {
+    const f = barFeatures(bars.filter((b) => b.symbol === symbol));
+    names = f.names;
+    const n = f.rows.length;
+    const nTrain = Math.floor(n * SPLIT.train);
+    const nVal = Math.floor(n * SPLIT.validation);
+    // Split in time order per symbol: validation and test always lie after training data.
+    parts.train.push({ rows: f.rows.slice(0, nTrain), targets: f.targets.slice(0, nTrain) });
+    parts.val.push({ rows: f.rows.slice(nTrain, nTrain + nVal), targets: f.targets.slice(nTrain, nTrain + nVal) });
+    parts.test.push({ rows: f.rows.slice(nTrain + nVal), targets: f.targets.slice(nTrain + nVal) });
+  }
+  const scaler = fitStandardScaler(parts.train.flatMap((p) => p.rows));
+  const trainTargets = parts.train.flatMap((p) => p.targets);
+  const targetScale = Math.sqrt(trainTargets.reduce((a, b) => a + b * b, 0) / Math.max(1, trainTargets.length)) || 1;
+  const returnIndex = names.indexOf('log_return');
+
+  const arrays: Record<string, StoredArray> = {};
+  for (const split of ['train', 'val', 'test'] as const) {
+    const seqs = parts[split]
+      .filter((p) => p.rows.length >= sequenceLength)
+      .map((p) => sequences(applyScaler(p.rows, scaler), p.targets.map((t) => t / targetScale), p.rows.map((r) => r[returnIndex]), sequenceLength));
+    const n = seqs.reduce((a, s) => a + s.n, 0);
+    if (n === 0) throw new DataError(`too few bars for the ${split} split with sequences of ${sequenceLength} bars`, 'ticks');
+    const width = seqs[0].width;
+    const concat = (pick: (s: (typeof seqs)[number]) => Float32Array) => {
+      const out = new Float32Array(seqs.reduce((a, s) => a + pick(s).length, 0));
+      let offset = 0;
+      for (const s of seqs) {
+        out.set(pick(s), offset);
+        offset += pick(s).length;
+      }
+      return out;
+    };
+    arrays[`x_${split}`] = { shape: [n, sequenceLength, width], data: concat((s) => s.x) };
+    arrays[`y_${split}`] = { shape: [n], data: concat((s) => s.y) };
+    if (split === 'test') arrays.last_return_test = { shape: [n], data: concat((s) => s.last) };
+  }
+  return { arrays, info: { features: names, symbols, targetScale, bars: bars.length, cleaning: report } };
+}

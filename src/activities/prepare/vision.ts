@@ -1,0 +1,161 @@
+/**
+ * Prepare for the image pipelines: read MNIST IDX / CIFAR-10 binary files (or generate a synthetic set in
+ * the same formats), scale pixels 0–255 → 0–1, lay images out NHWC, and split a seeded validation set.
+ */
+import path from 'node:path';
+import fs from 'node:fs/promises';
+import { loadMnist } from '../../data/idx';
+import { loadCifar10, cifarBatchFileNames } from '../../data/cifar';
+import { writeSyntheticCifar10, writeSyntheticMnist } from '../../data/synthetic/vision';
+import { DataError } from '../../data/errors';
+import { existingFiles, resolveInDataRoot } from '../../data/paths';
+import { seededShuffleIndices } from '../../data/split';
+import type { StoredArray } from '../../data/arrays';
+import type { DataSource, PreparedData, StageRequest } from '../../workflows/shared/types';
+import type { ActivityDeps } from '../deps';
+import { preparedOnce } from './prepared-once';
+
+const MNIST_FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+const SYNTHETIC_SIZES = { tiny: { train: 1200, test: 300 }, small: { train: 6000, test: 1000 } };
+
+interface RawDir {
+  dir: string;
+  dataset: string;
+}
+
+/** Where the raw files are: a folder under the data root, or a synthetic set generated there once. */
+async function rawDirOf(
+  dataRoot: string,
+  pipeline: 'mnist' | 'cifar10',
+  source: DataSource = { kind: 'files' },
+): Promise<RawDir> {
+  if (source.kind === 'files') {
+    return { dir: resolveInDataRoot(dataRoot, source.dir ?? path.join('raw', pipeline)), dataset: pipeline };
+  }
+  const size = source.size ?? 'tiny';
+  const seed = source.seed ?? 1;
+  const dataset = `synthetic-${pipeline}-${size}-seed${seed}`;
+  const dir = path.join(dataRoot, 'raw', dataset);
+  const done = path.join(dir, '.complete');
+  if (!(await fs.access(done).then(() => true, () => false))) {
+    const { train, test } = SYNTHETIC_SIZES[size];
+    if (pipeline === 'mnist') await writeSyntheticMnist(dir, { train, test, seed });
+    else await writeSyntheticCifar10(dir, { perBatch: Math.ceil(train / 2), batches: 2, test, seed });
+    await fs.writeFile(done, '');
+  }
+  return { dir, dataset };
+}
+
+function missingFilesError(pipeline: string, dir: string, expected: string[]): DataError {
+  return new DataError(
+    `no ${pipeline} files found; put ${expected.join(', ')} (optionally .gz) there, or start the workflow with source {kind: 'synthetic'}`,
+    dir,
+  );
+}
+
+/** Pixels to [0,1] float32 in NHWC order; CIFAR's records are CHW planes. */
+function toNhwc(pixels: Uint8Array, count: number, side: number, channels: number, chw: boolean): Float32Array {
+  const out = new Float32Array(count * side * side * channels);
+  const plane = side * side;
+  for (let i = 0; i < count; i++) {
+    const base = i * plane * channels;
+    for (let p = 0; p < plane; p++) {
+      for (let c = 0; c < channels; c++) {
+        const from = chw ? base + c * plane + p : base + p * channels + c;
+        out[base + p * channels + c] = pixels[from] / 255;
+      }
+    }
+  }
+  return out;
+}
+
+/** Seeded train/validation split of (images, labels) plus the untouched test set. */
+function splitArrays(
+  train: { x: Float32Array; y: Uint8Array },
+  test: { x: Float32Array; y: Uint8Array },
+  imageShape: number[],
+  validationFraction: number,
+  seed: number,
+): Record<string, StoredArray> {
+  const n = train.y.length;
+  const size = imageShape.reduce((a, b) => a * b, 1);
+  const order = seededShuffleIndices(n, seed);
+  const nVal = Math.max(1, Math.round(n * validationFraction));
+  const take = (indices: ArrayLike<number>) => {
+    const x = new Float32Array(indices.length * size);
+    const y = new Float32Array(indices.length);
+    for (let j = 0; j < indices.length; j++) {
+      x.set(train.x.subarray(indices[j] * size, (indices[j] + 1) * size), j * size);
+      y[j] = train.y[indices[j]];
+    }
+    return { x: { shape: [indices.length, ...imageShape], data: x }, y: { shape: [indices.length], data: y } };
+  };
+  const val = take(Array.from(order).slice(0, nVal));
+  const tr = take(Array.from(order).slice(nVal));
+  return {
+    x_train: tr.x,
+    y_train: tr.y,
+    x_val: val.x,
+    y_val: val.y,
+    x_test: { shape: [test.y.length, ...imageShape], data: test.x },
+    y_test: { shape: [test.y.length], data: Float32Array.from(test.y) },
+  };
+}
+
+export function visionPrepareActivities(deps: ActivityDeps) {
+  return {
+    async prepareMnist(req: StageRequest): Promise<PreparedData> {
+      const raw = await rawDirOf(deps.dataRoot, 'mnist', req.input.source);
+      const files = await existingFiles(raw.dir, MNIST_FILES.flatMap((f) => [f, `${f}.gz`]));
+      if (files.length < MNIST_FILES.length) throw missingFilesError('MNIST', raw.dir, MNIST_FILES);
+      const validationFraction = Number(req.params.validationFraction);
+      const seed = Number(req.params.seed);
+      return preparedOnce(deps, req, {
+        dataset: raw.dataset,
+        rawFiles: files,
+        settings: { validationFraction, seed, layout: 'nhwc-28x28x1' },
+        build: async () => {
+          const train = await loadMnist(raw.dir, 'train');
+          const test = await loadMnist(raw.dir, 't10k');
+          const shape = [train.rows, train.cols, 1];
+          const arrays = splitArrays(
+            { x: toNhwc(train.images, train.count, train.rows, 1, false), y: train.labels },
+            { x: toNhwc(test.images, test.count, test.rows, 1, false), y: test.labels },
+            shape,
+            validationFraction,
+            seed,
+          );
+          return { arrays, info: { classes: 10 } };
+        },
+      });
+    },
+
+    async prepareCifar10(req: StageRequest): Promise<PreparedData> {
+      const raw = await rawDirOf(deps.dataRoot, 'cifar10', req.input.source);
+      const trainFiles = await existingFiles(raw.dir, cifarBatchFileNames('train'));
+      const testFiles = await existingFiles(raw.dir, cifarBatchFileNames('test'));
+      if (trainFiles.length === 0 || testFiles.length === 0) {
+        throw missingFilesError('CIFAR-10', raw.dir, [...cifarBatchFileNames('train'), ...cifarBatchFileNames('test')]);
+      }
+      const validationFraction = Number(req.params.validationFraction);
+      const seed = Number(req.params.seed);
+      return preparedOnce(deps, req, {
+        dataset: raw.dataset,
+        rawFiles: [...trainFiles, ...testFiles],
+        settings: { validationFraction, seed, layout: 'nhwc-32x32x3' },
+        build: async () => {
+          const train = await loadCifar10(raw.dir, 'train');
+          const test = await loadCifar10(raw.dir, 'test');
+          const arrays = splitArrays(
+            { x: toNhwc(train.images, train.count, 32, 3, true), y: train.labels },
+            { x: toNhwc(test.images, test.count, 32, 3, true), y: test.labels },
+            [32, 32, 3],
+            validationFraction,
+            seed,
+          );
+          return { arrays, info: { classes: 10 } };
+        },
+      });
+    },
+  };
+}

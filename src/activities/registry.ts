@@ -1,0 +1,90 @@
+/**
+ * Logs the trained model as the run's `model` artifact, then registers it only if the pipeline's gate holds,
+ * and moves the `champion` alias only if it beats the current champion. Idempotent: a retry finds the
+ * model version its first attempt created instead of creating a second one.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { filterValue, mlmodelYaml, MlflowClient } from '../mlflow';
+import { beatsChampion, evaluateGate, gateWithOverrides, MODEL_POLICIES, ModelPolicy } from '../workflows/shared/gates';
+import type { Registration, RegistrationRequest, TrackingRun, TrainedModel } from '../workflows/shared/types';
+import type { ActivityDeps } from './deps';
+
+export const MODEL_ARTIFACT_PATH = 'model';
+export const CHAMPION_ALIAS = 'champion';
+
+async function listFiles(dir: string, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...(await listFiles(path.join(dir, entry.name), rel)));
+    else out.push(rel);
+  }
+  return out;
+}
+
+export async function uploadModel(mlflow: MlflowClient, run: TrackingRun, model: TrainedModel, lightgbmVersion?: string): Promise<string> {
+  for (const file of await listFiles(model.dir)) {
+    await mlflow.uploadArtifact(run.artifactUri, `${MODEL_ARTIFACT_PATH}/${file}`, await fs.readFile(path.join(model.dir, file)));
+  }
+  const yaml = mlmodelYaml({
+    runId: run.runId,
+    artifactPath: MODEL_ARTIFACT_PATH,
+    format: model.format,
+    backend: model.backend,
+    createdAt: new Date(),
+    // Stable per run so a re-upload on retry describes the same model.
+    modelUuid: createHash('sha256').update(run.runId).digest('hex').slice(0, 32),
+    lightgbmVersion,
+  });
+  await mlflow.uploadArtifact(run.artifactUri, `${MODEL_ARTIFACT_PATH}/MLmodel`, yaml);
+  return `${run.artifactUri}/${MODEL_ARTIFACT_PATH}`;
+}
+
+async function championMetric(mlflow: MlflowClient, policy: ModelPolicy, runId: string | undefined): Promise<number | undefined> {
+  if (!runId) return undefined;
+  const run = await mlflow.getRun(runId);
+  return run.data.metrics?.find((m) => m.key === policy.championMetric)?.value;
+}
+
+export function registryActivities({ mlflow }: ActivityDeps) {
+  return {
+    async registerModel(req: RegistrationRequest): Promise<Registration> {
+      const policy = MODEL_POLICIES[req.pipeline];
+      const modelUri = await uploadModel(mlflow, req.run, req.model, req.model.libraryVersion);
+      const decision = evaluateGate(gateWithOverrides(policy.gate, req.gateOverrides), req.metrics);
+      await mlflow.setTag(req.run.runId, 'gate', decision.reason);
+      const base = { modelName: policy.modelName, modelUri };
+      if (!decision.passed) return { ...base, registered: false, champion: false, reason: decision.reason };
+
+      await mlflow.getOrCreateRegisteredModel(policy.modelName, `durable-ml ${req.pipeline} pipeline`);
+      const filter = `name = ${filterValue(policy.modelName)} and run_id = ${filterValue(req.run.runId)}`;
+      const [existing] = await mlflow.searchModelVersions(filter, 1);
+      const version =
+        existing ??
+        (await mlflow.createModelVersion(policy.modelName, modelUri, req.run.runId, {
+          [policy.championMetric]: String(req.metrics[policy.championMetric]),
+        }));
+
+      const candidate = req.metrics[policy.championMetric];
+      const current = await mlflow.getVersionByAlias(policy.modelName, CHAMPION_ALIAS);
+      let champion = current?.version === version.version;
+      let reason = `${decision.reason}; registered ${policy.modelName} v${version.version}`;
+      if (!champion) {
+        const currentValue = await championMetric(mlflow, policy, current?.run_id);
+        if (beatsChampion(policy, candidate, currentValue)) {
+          await mlflow.setAlias(policy.modelName, CHAMPION_ALIAS, version.version);
+          champion = true;
+          reason += current ? `; now champion (${policy.championMetric} ${candidate} vs v${current.version}'s ${currentValue})` : '; first champion';
+        } else {
+          reason += `; champion stays v${current?.version} (${policy.championMetric} ${currentValue} vs ${candidate})`;
+        }
+      } else {
+        reason += '; already champion';
+      }
+      await mlflow.setTag(req.run.runId, 'registered_version', version.version);
+      return { ...base, registered: true, version: version.version, champion, reason };
+    },
+  };
+}

@@ -1,0 +1,51 @@
+/** MLflow run bookkeeping: exactly one run per workflow execution, found again (not re-created) on retry. */
+import { filterValue } from '../mlflow';
+import type { HyperParams, PipelineName, TrackingRun } from '../workflows/shared/types';
+import type { ActivityDeps } from './deps';
+
+export const EXPERIMENT_OF: Record<PipelineName, string> = {
+  mnist: 'durable-ml-mnist',
+  cifar10: 'durable-ml-cifar10',
+  tick: 'durable-ml-tick',
+  power: 'durable-ml-power',
+};
+
+/** Tag keys on each MLflow run that link it back to its Temporal workflow execution. */
+export const RUN_TAGS = { workflowId: 'temporal_workflow_id', workflowRunId: 'temporal_run_id', pipeline: 'pipeline' } as const;
+
+export interface StartTrackingRequest {
+  pipeline: PipelineName;
+  workflowId: string;
+  workflowRunId: string;
+  params: HyperParams;
+}
+
+export function trackingActivities({ mlflow }: ActivityDeps) {
+  const runUrl = (experimentId: string, runId: string) => `${mlflow.trackingUri}/#/experiments/${experimentId}/runs/${runId}`;
+
+  return {
+    async startTrackingRun(req: StartTrackingRequest): Promise<TrackingRun> {
+      const experimentId = await mlflow.getOrCreateExperiment(EXPERIMENT_OF[req.pipeline], { pipeline: req.pipeline });
+      // A retry of this activity (e.g. the worker died after runs/create answered) must find the run it made.
+      const [existing] = await mlflow.searchRuns([experimentId], `tags.${RUN_TAGS.workflowRunId} = ${filterValue(req.workflowRunId)}`, 1);
+      const info =
+        existing?.info ??
+        (
+          await mlflow.createRun(experimentId, req.workflowId, {
+            [RUN_TAGS.workflowId]: req.workflowId,
+            [RUN_TAGS.workflowRunId]: req.workflowRunId,
+            [RUN_TAGS.pipeline]: req.pipeline,
+            'mlflow.source.name': 'durable-ml',
+            'mlflow.source.type': 'JOB',
+          })
+        ).info;
+      // Same values on a retry are accepted by MLflow; params are immutable otherwise.
+      await mlflow.logBatch(info.run_id, { params: req.params });
+      return { runId: info.run_id, experimentId, artifactUri: info.artifact_uri, runUrl: runUrl(experimentId, info.run_id) };
+    },
+
+    async finishTrackingRun(req: { runId: string; status: 'FINISHED' | 'FAILED' | 'KILLED' }): Promise<void> {
+      await mlflow.setTerminated(req.runId, req.status);
+    },
+  };
+}

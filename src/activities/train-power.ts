@@ -1,0 +1,80 @@
+/**
+ * LightGBM training for the Power pipeline (CPU queue) through the official C API. The native calls run on
+ * koffi's worker threads, so the event loop keeps heartbeating; per-iteration metrics go to MLflow in batches.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Booster, Dataset, lightgbmVersion, loadLightgbm, train } from '../lightgbm';
+import { readArray } from '../data/arrays';
+import type { MetricValue } from '../mlflow';
+import type { PreparedData, StageRequest, TrainedModel } from '../workflows/shared/types';
+import type { ActivityDeps } from './deps';
+import { startHeartbeating } from './progress';
+import { modelDirOf } from './train-tfjs';
+
+export const LIGHTGBM_MODEL_FILE = 'model.lgb';
+
+async function datasetOf(lib: ReturnType<typeof loadLightgbm>, dir: string, split: string, reference?: Dataset): Promise<Dataset> {
+  const x = await readArray(dir, `x_${split}`);
+  const y = await readArray(dir, `y_${split}`);
+  const [nrow, ncol] = x.shape;
+  return Dataset.fromMatrix(lib, Float64Array.from(x.data), nrow, ncol, y.data, { reference });
+}
+
+export function powerTrainingActivities({ mlflow, dataRoot, lightgbmLib, lightgbmThreads }: ActivityDeps) {
+  return {
+    async trainPowerModel(req: StageRequest & { prepared: PreparedData }): Promise<TrainedModel> {
+      const lib = loadLightgbm(lightgbmLib);
+      const version = lightgbmVersion(lib) ?? 'unknown';
+      const rounds = Number(req.params.numBoostRound);
+      const heart = startHeartbeating({ iteration: 0, rounds, metrics: {} as Record<string, number> });
+      const trainSet = await datasetOf(lib, req.prepared.dir, 'train');
+      const validSet = await datasetOf(lib, req.prepared.dir, 'val', trainSet);
+      let booster: Booster | undefined;
+      const pending: MetricValue[] = [];
+      try {
+        const params = {
+          objective: 'regression',
+          metric: 'rmse',
+          learning_rate: Number(req.params.learningRate),
+          num_leaves: Number(req.params.numLeaves),
+          num_threads: Number(req.params.numThreads || lightgbmThreads || 0),
+          seed: Number(req.params.seed),
+          deterministic: true,
+          verbosity: -1,
+        };
+        await mlflow.logBatch(req.run.runId, { params: { lightgbm_version: version } });
+        const result = await train(lib, params, trainSet, {
+          valid: validSet,
+          numBoostRound: rounds,
+          earlyStoppingRounds: Number(req.params.earlyStoppingRounds),
+          onIteration: async ({ iteration, train: trainEval, valid }) => {
+            const metrics = { train_rmse: trainEval.rmse, val_rmse: valid?.rmse ?? NaN };
+            heart.beat({ iteration, rounds, metrics });
+            const timestamp = Date.now();
+            for (const [key, value] of Object.entries(metrics)) pending.push({ key, value, step: iteration, timestamp });
+            if (pending.length >= 100) await mlflow.logBatch(req.run.runId, { metrics: pending.splice(0) });
+          },
+        });
+        booster = result.booster;
+        if (pending.length) await mlflow.logBatch(req.run.runId, { metrics: pending.splice(0) });
+        const dir = modelDirOf(dataRoot, req.run.runId);
+        await fs.mkdir(dir, { recursive: true });
+        await fs.writeFile(path.join(dir, LIGHTGBM_MODEL_FILE), booster.saveModelToString({ numIteration: result.bestIteration }));
+        return {
+          dir,
+          format: 'lightgbm',
+          backend: `lightgbm-${version}`,
+          libraryVersion: version,
+          epochs: result.bestIteration,
+          metrics: { best_iteration: result.bestIteration, val_rmse: result.bestScore?.rmse ?? NaN },
+        };
+      } finally {
+        heart.stop();
+        booster?.free();
+        validSet.free();
+        trainSet.free();
+      }
+    },
+  };
+}

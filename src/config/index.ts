@@ -1,0 +1,83 @@
+/**
+ * Runtime configuration, read once from the environment.
+ * Every setting has a default that matches the local stack started by `scripts/stack.sh`,
+ * and the same names are used by docker-compose.yml for the production layout.
+ */
+import path from 'node:path';
+import { DEFAULT_TASK_QUEUES, TaskQueues } from '../workflows/shared/task-queues';
+
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
+
+export interface TemporalConfig {
+  address: string;
+  namespace: string;
+  /** Optional mTLS: client certificate and key paths, plus optional server CA. */
+  tls?: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string };
+  apiKey?: string;
+}
+
+export interface MlflowConfig {
+  trackingUri: string;
+  username?: string;
+  password?: string;
+  token?: string;
+}
+
+export interface AppConfig {
+  temporal: TemporalConfig;
+  mlflow: MlflowConfig;
+  taskQueues: TaskQueues;
+  dataRoot: string;
+  /** Concurrent training activities on one GPU worker (one model per GPU by default). */
+  gpuTrainingConcurrency: number;
+  cpuActivityConcurrency: number;
+  temporalUiUrl: string;
+  lightgbmLib?: string;
+}
+
+function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`${name} must be a positive integer, got '${raw}'`);
+  }
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const temporalPort = env.TEMPORAL_PORT ?? '7233';
+  const uiPort = env.TEMPORAL_UI_PORT ?? String(Number(temporalPort) + 1000);
+  const mlflowPort = env.MLFLOW_PORT ?? '5000';
+  const useTls = env.TEMPORAL_TLS_CERT || env.TEMPORAL_TLS_KEY || env.TEMPORAL_TLS_CA;
+  return {
+    temporal: {
+      address: env.TEMPORAL_ADDRESS ?? `127.0.0.1:${temporalPort}`,
+      namespace: env.TEMPORAL_NAMESPACE ?? 'default',
+      tls: useTls
+        ? {
+            certPath: env.TEMPORAL_TLS_CERT,
+            keyPath: env.TEMPORAL_TLS_KEY,
+            caPath: env.TEMPORAL_TLS_CA,
+            serverName: env.TEMPORAL_TLS_SERVER_NAME,
+          }
+        : undefined,
+      apiKey: env.TEMPORAL_API_KEY || undefined,
+    },
+    mlflow: {
+      trackingUri: (env.MLFLOW_TRACKING_URI ?? `http://127.0.0.1:${mlflowPort}`).replace(/\/+$/, ''),
+      username: env.MLFLOW_TRACKING_USERNAME || undefined,
+      password: env.MLFLOW_TRACKING_PASSWORD || undefined,
+      token: env.MLFLOW_TRACKING_TOKEN || undefined,
+    },
+    taskQueues: {
+      cpu: env.DML_CPU_QUEUE ?? DEFAULT_TASK_QUEUES.cpu,
+      gpu: env.DML_GPU_QUEUE ?? DEFAULT_TASK_QUEUES.gpu,
+    },
+    dataRoot: path.resolve(env.DML_DATA_ROOT ?? path.join(PROJECT_ROOT, '.local', 'data')),
+    gpuTrainingConcurrency: intFromEnv(env, 'DML_GPU_TRAINING_CONCURRENCY', 1),
+    cpuActivityConcurrency: intFromEnv(env, 'DML_CPU_ACTIVITY_CONCURRENCY', 4),
+    temporalUiUrl: env.TEMPORAL_UI_URL ?? `http://127.0.0.1:${uiPort}`,
+    lightgbmLib: env.LIGHTGBM_LIB || undefined,
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Prepared datasets on disk: one raw little-endian float32 file per array plus meta.json with shapes.
+ * Written to a temporary folder and renamed into place, so a crash never leaves a half-written dataset
+ * that a later run would mistake for a finished one.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+export interface StoredArray {
+  shape: number[];
+  data: Float32Array;
+}
+
+export interface ArraysMeta {
+  arrays: Record<string, number[]>;
+  info: Record<string, unknown>;
+}
+
+const META = 'meta.json';
+
+export async function writeArraysAtomically(
+  dir: string,
+  arrays: Record<string, StoredArray>,
+  info: Record<string, unknown> = {},
+): Promise<void> {
+  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  await fs.mkdir(tmp, { recursive: true });
+  const shapes: Record<string, number[]> = {};
+  for (const [name, { shape, data }] of Object.entries(arrays)) {
+    const expected = shape.reduce((a, b) => a * b, 1);
+    if (expected !== data.length) throw new Error(`array ${name}: shape ${shape} needs ${expected} values, got ${data.length}`);
+    shapes[name] = shape;
+    await fs.writeFile(path.join(tmp, `${name}.f32`), Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  }
+  await fs.writeFile(path.join(tmp, META), JSON.stringify({ arrays: shapes, info } satisfies ArraysMeta, null, 2));
+  await fs.rm(dir, { recursive: true, force: true });
+  await fs.mkdir(path.dirname(dir), { recursive: true });
+  await fs.rename(tmp, dir);
+}
+
+export async function hasArrays(dir: string): Promise<boolean> {
+  return fs.access(path.join(dir, META)).then(
+    () => true,
+    () => false,
+  );
+}
+
+export async function readMeta(dir: string): Promise<ArraysMeta> {
+  return JSON.parse(await fs.readFile(path.join(dir, META), 'utf8')) as ArraysMeta;
+}
+
+export async function readArray(dir: string, name: string): Promise<StoredArray> {
+  const meta = await readMeta(dir);
+  const shape = meta.arrays[name];
+  if (!shape) throw new Error(`prepared data in ${dir} has no array '${name}'`);
+  const buf = await fs.readFile(path.join(dir, `${name}.f32`));
+  // Copy into an aligned buffer: Float32Array needs a 4-byte aligned offset.
+  const data = new Float32Array(buf.byteLength / 4);
+  new Uint8Array(data.buffer).set(buf);
+  return { shape, data };
+}

@@ -1,0 +1,77 @@
+/**
+ * Builds the workers. The CPU worker hosts the workflows and every CPU-stage activity; the GPU worker
+ * polls only the `gpu` queue, with few concurrent activities (one training per GPU by default).
+ */
+import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
+import { AppConfig } from '../config';
+import { temporalConnectionOptions } from '../config/temporal-connection';
+import { createActivities } from '../activities';
+import { MlflowClient } from '../mlflow';
+import { describeBackend, loadTfBackend } from '../models/backend';
+import { logger } from './logging';
+
+export type WorkerRole = 'cpu' | 'gpu';
+
+export function mlflowClientFrom(config: AppConfig): MlflowClient {
+  return new MlflowClient(config.mlflow);
+}
+
+/** Prebuilt workflow bundle (DML_WORKFLOW_BUNDLE) saves webpack time at start; otherwise bundle from source. */
+function workflowSource(): Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'> {
+  const bundle = process.env.DML_WORKFLOW_BUNDLE;
+  return bundle ? { workflowBundle: { codePath: bundle } } : { workflowsPath: require.resolve('../workflows') };
+}
+
+export interface CreateWorkersOptions {
+  roles: WorkerRole[];
+  config: AppConfig;
+  /** Tests may pass activities built from other dependencies (e.g. with injected faults). */
+  activities?: ReturnType<typeof createActivities>;
+  connection?: NativeConnection;
+}
+
+export async function createWorkers(opts: CreateWorkersOptions): Promise<{ workers: Worker[]; connection: NativeConnection }> {
+  const { config } = opts;
+  const connection = opts.connection ?? (await NativeConnection.connect(temporalConnectionOptions(config.temporal)));
+  const activities =
+    opts.activities ??
+    createActivities({ mlflow: mlflowClientFrom(config), dataRoot: config.dataRoot, lightgbmLib: config.lightgbmLib });
+  const workers: Worker[] = [];
+  for (const role of opts.roles) {
+    const common = {
+      connection,
+      namespace: config.temporal.namespace,
+      activities,
+      // Lets in-flight training see cancellation, checkpoint state is already on disk; the retry resumes elsewhere.
+      shutdownGraceTime: '10 seconds' as const,
+    };
+    if (role === 'cpu') {
+      workers.push(
+        await Worker.create({
+          ...common,
+          ...workflowSource(),
+          taskQueue: config.taskQueues.cpu,
+          maxConcurrentActivityTaskExecutions: config.cpuActivityConcurrency,
+        }),
+      );
+      logger.info('worker ready', { role, taskQueue: config.taskQueues.cpu, polls: ['workflows', 'activities'], maxConcurrentActivities: config.cpuActivityConcurrency });
+    } else {
+      const tf = await loadTfBackend();
+      workers.push(
+        await Worker.create({
+          ...common,
+          taskQueue: config.taskQueues.gpu,
+          maxConcurrentActivityTaskExecutions: config.gpuTrainingConcurrency,
+        }),
+      );
+      logger.info('worker ready', {
+        role,
+        taskQueue: config.taskQueues.gpu,
+        polls: ['activities'],
+        maxConcurrentTrainings: config.gpuTrainingConcurrency,
+        tfjsBackend: describeBackend(tf),
+      });
+    }
+  }
+  return { workers, connection };
+}

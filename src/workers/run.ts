@@ -1,0 +1,35 @@
+/** Runs workers of the given roles until SIGINT/SIGTERM, then shuts them down gracefully. */
+import { Runtime, DefaultLogger, LogLevel } from '@temporalio/worker';
+import { loadConfig } from '../config';
+import { createWorkers, WorkerRole } from './create';
+import { logger } from './logging';
+
+export async function runWorkers(roles: WorkerRole[]): Promise<void> {
+  const config = loadConfig();
+  // Temporal's own logs go through the same JSON logger (with workflow/activity ids in their fields).
+  Runtime.install({
+    logger: new DefaultLogger((process.env.DML_LOG_LEVEL as LogLevel) ?? 'INFO', (entry) =>
+      logger[entry.level === 'TRACE' || entry.level === 'DEBUG' ? 'debug' : entry.level === 'WARN' ? 'warn' : entry.level === 'ERROR' ? 'error' : 'info'](
+        entry.message,
+        entry.meta,
+      ),
+    ),
+  });
+  const { workers, connection } = await createWorkers({ roles, config });
+  logger.info('workers running', { roles, temporal: config.temporal.address, namespace: config.temporal.namespace, mlflow: config.mlflow.trackingUri, dataRoot: config.dataRoot });
+  try {
+    await Promise.all(workers.map((w) => w.run()));
+  } finally {
+    await connection.close();
+  }
+}
+
+export function main(roles: WorkerRole[]): void {
+  runWorkers(roles).then(
+    () => process.exit(0),
+    (err) => {
+      logger.error('worker failed', { error: String(err?.stack ?? err) });
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,6 @@
+/** Every workflow type the workers register. Workflow code is bundled: keep imports here deterministic and Node-free. */
+export { mnistTraining } from './mnist';
+export { cifar10Training } from './cifar10';
+export { tickTraining } from './tick';
+export { powerTraining } from './power';
+export { progressQuery } from './shared/pipeline';

@@ -1,0 +1,39 @@
+/**
+ * Per-stage activity options. Stages are routed by task queue: model training that wants a GPU goes to the
+ * `gpu` queue, everything else (data prep, LightGBM, evaluation, registration, MLflow bookkeeping) to `cpu`.
+ */
+import type { ActivityOptions } from '@temporalio/workflow';
+
+/** Failures that retrying cannot fix: bad data, bad input, a bad model gate configuration. */
+export const NON_RETRYABLE = ['DataError', 'InvalidInput', 'LightgbmError'];
+
+export const BOOKKEEPING: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  // MLflow may be briefly down (restart, deploy): keep trying with backoff rather than fail the training.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 30, nonRetryableErrorTypes: NON_RETRYABLE },
+};
+
+export const PREPARE: ActivityOptions = {
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
+};
+
+export const TRAIN: ActivityOptions = {
+  startToCloseTimeout: '12 hours',
+  // Training heartbeats at least every few seconds; a crashed worker is noticed within this window
+  // and the retry resumes from the last epoch checkpoint.
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
+};
+
+export const EVALUATE: ActivityOptions = {
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
+};
+
+export const REGISTER: ActivityOptions = {
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 30, nonRetryableErrorTypes: NON_RETRYABLE },
+};

@@ -1,0 +1,26 @@
+/** Default hyper-parameters per pipeline; workflow input overrides them key by key (unknown keys are rejected). */
+import type { HyperParams, PipelineName } from './types';
+
+export const DEFAULT_PARAMS: Record<PipelineName, HyperParams> = {
+  mnist: { epochs: 5, batchSize: 64, learningRate: 0.001, hiddenUnits: 64, validationFraction: 0.1, seed: 42 },
+  cifar10: { epochs: 5, batchSize: 64, learningRate: 0.001, hiddenUnits: 128, validationFraction: 0.1, seed: 42 },
+  tick: { epochs: 5, batchSize: 64, learningRate: 0.001, cell: 'lstm', units: 16, sequenceLength: 30, barIntervalSec: 60, costBps: 1, seed: 42 },
+  power: { numBoostRound: 200, learningRate: 0.05, numLeaves: 31, earlyStoppingRounds: 20, horizonHours: 1, numThreads: 0, seed: 42 },
+};
+
+/** Merges overrides into defaults, keeping each default's type; a typo or a wrong type is an input error. */
+export function resolveParams(pipeline: PipelineName, overrides: HyperParams = {}): HyperParams {
+  const defaults = DEFAULT_PARAMS[pipeline];
+  const out: HyperParams = { ...defaults };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (!(key in defaults)) {
+      throw new TypeError(`unknown parameter '${key}' for pipeline ${pipeline}; known: ${Object.keys(defaults).join(', ')}`);
+    }
+    const expected = typeof defaults[key];
+    if (typeof value !== expected) {
+      throw new TypeError(`parameter '${key}' of pipeline ${pipeline} must be a ${expected}, got ${typeof value} ${JSON.stringify(value)}`);
+    }
+    out[key] = value;
+  }
+  return out;
+}

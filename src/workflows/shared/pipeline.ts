@@ -1,0 +1,104 @@
+/**
+ * The one pipeline template every training workflow follows: prepare → train → evaluate → register,
+ * wrapped in exactly one MLflow run per workflow execution. Workflow files only pick the stage activities.
+ */
+import {
+  ApplicationFailure,
+  defineQuery,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+  CancellationScope,
+  isCancellation,
+} from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { resolveParams } from './defaults';
+import { DATASET, MLFLOW_RUN_ID, MODEL_VERSION, PIPELINE } from './search-attributes';
+import type {
+  Evaluation,
+  PipelineInput,
+  PipelineName,
+  PipelineProgress,
+  PipelineResult,
+  PreparedData,
+  StageRequest,
+  TrainedModel,
+} from './types';
+import { bookkeepingActivities } from './proxies';
+
+export const progressQuery = defineQuery<PipelineProgress>('progress');
+
+export interface PipelineStages {
+  prepare: (req: StageRequest) => Promise<PreparedData>;
+  train: (req: StageRequest & { prepared: PreparedData }) => Promise<TrainedModel>;
+  evaluate: (req: StageRequest & { prepared: PreparedData; model: TrainedModel }) => Promise<Evaluation>;
+}
+
+export async function runPipeline(pipeline: PipelineName, input: PipelineInput, stages: PipelineStages): Promise<PipelineResult> {
+  const progress: PipelineProgress = { stage: 'starting' };
+  setHandler(progressQuery, () => progress);
+  const params = validatedParams(pipeline, input);
+  const { workflowId, runId } = workflowInfo();
+  const tracking = bookkeepingActivities(input);
+
+  const run = await tracking.startTrackingRun({ pipeline, workflowId, workflowRunId: runId, params });
+  progress.mlflowRunId = run.runId;
+  upsertTypedAttributes([
+    { key: PIPELINE, value: pipeline },
+    { key: MLFLOW_RUN_ID, value: run.runId },
+  ]);
+  upsertMemo({ mlflowRunUrl: run.runUrl });
+
+  const request: StageRequest = { pipeline, run, input, params };
+  try {
+    progress.stage = 'prepare';
+    const prepared = await stages.prepare(request);
+    progress.prepared = prepared;
+    upsertTypedAttributes([{ key: DATASET, value: prepared.dataset }]);
+
+    progress.stage = 'train';
+    const model = await stages.train({ ...request, prepared });
+    progress.trained = { epochs: model.epochs, metrics: model.metrics, backend: model.backend };
+
+    progress.stage = 'evaluate';
+    const evaluation = await stages.evaluate({ ...request, prepared, model });
+
+    progress.stage = 'register';
+    const registration = await tracking.registerModel({ pipeline, run, model, metrics: evaluation.metrics, gateOverrides: input.gate });
+    if (registration.version) upsertTypedAttributes([{ key: MODEL_VERSION, value: registration.version }]);
+
+    await tracking.finishTrackingRun({ runId: run.runId, status: 'FINISHED' });
+    progress.stage = 'done';
+    return {
+      pipeline,
+      workflowId,
+      mlflowRunId: run.runId,
+      mlflowRunUrl: run.runUrl,
+      backend: model.backend,
+      metrics: { ...model.metrics, ...evaluation.metrics },
+      registration,
+    };
+  } catch (err) {
+    progress.stage = 'failed';
+    progress.error = err instanceof Error ? err.message : String(err);
+    // Close the MLflow run even when the workflow is being cancelled, so the UI shows its real fate.
+    await CancellationScope.nonCancellable(() =>
+      tracking.finishTrackingRun({ runId: run.runId, status: isCancellation(err) ? 'KILLED' : 'FAILED' }),
+    );
+    throw err;
+  }
+}
+
+/** Input is checked at the workflow boundary: a bad parameter fails the workflow at once, not its task forever. */
+function validatedParams(pipeline: PipelineName, input: PipelineInput) {
+  try {
+    return resolveParams(pipeline, input.params);
+  } catch (err) {
+    throw ApplicationFailure.create({ type: 'InvalidInput', message: (err as Error).message, nonRetryable: true });
+  }
+}
+
+function upsertTypedAttributes(pairs: SearchAttributeUpdatePair[]): void {
+  upsertSearchAttributes(pairs);
+}

@@ -1,0 +1,67 @@
+/** Bad input fails the workflow at once, non-retryably, with a message naming what is wrong; nothing is registered. */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { AppConfig } from '../../src/config';
+import { PipelineClient } from '../../src/client';
+import { pipelineClient, RunningWorkers, startWorkers, testConfig } from '../helpers/stack';
+
+async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await promise.then(
+    () => undefined,
+    (e) => e,
+  );
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  let cause = (err as WorkflowFailedError).cause;
+  while (cause && !(cause instanceof ApplicationFailure)) cause = (cause as Error & { cause?: Error }).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return cause as ApplicationFailure;
+}
+
+describe('bad input', () => {
+  let config: AppConfig;
+  let workers: RunningWorkers;
+  let client: PipelineClient;
+  beforeAll(async () => {
+    config = testConfig();
+    workers = await startWorkers(config, ['cpu', 'gpu']);
+    client = await pipelineClient(config);
+  });
+  afterAll(async () => {
+    await workers?.stop();
+    await client?.close();
+  });
+
+  it('an unknown hyper-parameter is rejected at the workflow boundary', async () => {
+    const failure = await failureOf(client.execute('mnist', { requestId: `badparam-${config.taskQueues.cpu}`, input: { params: { epoch: 3 } } }));
+    expect(failure.type).toBe('InvalidInput');
+    expect(failure.message).toContain("unknown parameter 'epoch'");
+  });
+
+  it('a corrupt IDX file fails prepare without retries, naming the file', async () => {
+    const dir = path.join(config.dataRoot, 'raw', 'mnist');
+    await fs.mkdir(dir, { recursive: true });
+    for (const name of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) {
+      await fs.writeFile(path.join(dir, name), Buffer.from([0x12, 0x34, 0x08, 0x03, 0, 0, 0, 1]));
+    }
+    const handle = await client.start('mnist', { requestId: `corrupt-${config.taskQueues.cpu}` });
+    const failure = await failureOf(handle.result());
+    expect(failure.type).toBe('DataError');
+    expect(failure.message).toContain('idx');
+    expect(failure.nonRetryable).toBe(true);
+    // Started events record the attempt that ended each activity: startTrackingRun, prepare (failed on its
+    // first and only attempt), finishTrackingRun (marks the MLflow run FAILED).
+    const started = (await handle.fetchHistory()).events?.filter((e) => e.activityTaskStartedEventAttributes) ?? [];
+    expect(started.map((e) => e.activityTaskStartedEventAttributes!.attempt)).toEqual([1, 1, 1]);
+    expect((await client.progress(handle.workflowId)).stage).toBe('failed');
+  });
+
+  it('a data directory outside the data root is refused', async () => {
+    const failure = await failureOf(
+      client.execute('power', { requestId: `escape-${config.taskQueues.cpu}`, input: { source: { kind: 'files', dir: '../../etc' } } }),
+    );
+    expect(failure.type).toBe('DataError');
+    expect(failure.message).toContain('escapes the data root');
+  });
+});

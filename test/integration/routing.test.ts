@@ -1,0 +1,51 @@
+/**
+ * Activities land on the queue of their stage: with only the CPU worker running, an MNIST run prepares its
+ * data and then waits at `train` (a GPU-queue activity) until a GPU worker starts; then it completes.
+ */
+import { PipelineResult } from '../../src/client';
+import { eventually, pipelineClient, startWorkers, testConfig } from '../helpers/stack';
+
+it('training waits for a GPU worker and completes once one polls the gpu queue', async () => {
+  const config = testConfig();
+  const cpu = await startWorkers(config, ['cpu']);
+  const client = await pipelineClient(config);
+  try {
+    const handle = await client.start('mnist', { requestId: `routing-${config.taskQueues.cpu}`, input: { source: { kind: 'synthetic' }, params: { epochs: 1 } } });
+    const pending = await eventually(async () => {
+      const d = await handle.describe();
+      const activities = d.raw.pendingActivities ?? [];
+      return activities.find((a) => a.activityType?.name === 'trainMnistModel');
+    });
+    expect((await client.progress(handle.workflowId)).stage).toBe('train');
+    expect(pending.attempt).toBe(1);
+    // Nothing has picked it up: no worker polls the gpu queue yet.
+    await new Promise((r) => setTimeout(r, 2000));
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    expect((await client.progress(handle.workflowId)).stage).toBe('train');
+
+    const gpu = await startWorkers(config, ['gpu']);
+    try {
+      const result = (await handle.result()) as PipelineResult;
+      expect(result.metrics.test_accuracy).toBeGreaterThan(0);
+    } finally {
+      await gpu.stop();
+    }
+    // The train activity ran on the gpu queue, the others on cpu: read it from the history.
+    const queues: Record<string, string> = {};
+    for (const event of (await handle.fetchHistory()).events ?? []) {
+      const scheduled = event.activityTaskScheduledEventAttributes;
+      if (scheduled) queues[scheduled.activityType!.name!] = scheduled.taskQueue!.name!;
+    }
+    expect(queues).toEqual({
+      startTrackingRun: config.taskQueues.cpu,
+      prepareMnist: config.taskQueues.cpu,
+      trainMnistModel: config.taskQueues.gpu,
+      evaluateClassifier: config.taskQueues.cpu,
+      registerModel: config.taskQueues.cpu,
+      finishTrackingRun: config.taskQueues.cpu,
+    });
+  } finally {
+    await cpu.stop();
+    await client.close();
+  }
+});

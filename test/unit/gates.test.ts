@@ -1,0 +1,43 @@
+import { beatsChampion, evaluateGate, gateWithOverrides, MODEL_POLICIES } from '../../src/workflows/shared/gates';
+import { resolveParams } from '../../src/workflows/shared/defaults';
+
+describe('registration gates', () => {
+  it('passes MNIST at exactly the 0.95 threshold and fails just below', () => {
+    const gate = MODEL_POLICIES.mnist.gate;
+    expect(evaluateGate(gate, { test_accuracy: 0.95 }).passed).toBe(true);
+    const failed = evaluateGate(gate, { test_accuracy: 0.9499 });
+    expect(failed).toEqual({ passed: false, reason: 'gate failed: test_accuracy=0.9499 not >= 0.95' });
+  });
+
+  it('needs both Sharpe and drawdown for the tick model', () => {
+    const gate = MODEL_POLICIES.tick.gate;
+    expect(evaluateGate(gate, { backtest_sharpe: 2, backtest_max_drawdown: 0.1 }).passed).toBe(true);
+    expect(evaluateGate(gate, { backtest_sharpe: 2, backtest_max_drawdown: 0.25 }).reason).toBe('gate failed: backtest_max_drawdown=0.25 not <= 0.2');
+    expect(evaluateGate(gate, { backtest_max_drawdown: 0.1 }).reason).toContain('backtest_sharpe=missing');
+  });
+
+  it('treats NaN as failing and applies threshold overrides', () => {
+    expect(evaluateGate(MODEL_POLICIES.power.gate, { test_rmse: NaN }).passed).toBe(false);
+    const relaxed = gateWithOverrides(MODEL_POLICIES.power.gate, { test_rmse: 10 });
+    expect(relaxed).toEqual([{ metric: 'test_rmse', op: '<', threshold: 10 }]);
+    expect(evaluateGate(relaxed, { test_rmse: 9.99 }).passed).toBe(true);
+  });
+
+  it('compares against the champion in the metric direction', () => {
+    expect(beatsChampion(MODEL_POLICIES.mnist, 0.97, 0.96)).toBe(true);
+    expect(beatsChampion(MODEL_POLICIES.mnist, 0.96, 0.96)).toBe(false);
+    expect(beatsChampion(MODEL_POLICIES.power, 0.3, 0.4)).toBe(true);
+    expect(beatsChampion(MODEL_POLICIES.power, 0.5, 0.4)).toBe(false);
+    expect(beatsChampion(MODEL_POLICIES.power, 0.5, undefined)).toBe(true);
+  });
+});
+
+describe('hyper-parameter resolution', () => {
+  it('merges overrides into defaults', () => {
+    expect(resolveParams('mnist', { epochs: 2 })).toMatchObject({ epochs: 2, batchSize: 64 });
+  });
+  it('rejects unknown keys and wrong types, naming them', () => {
+    expect(() => resolveParams('mnist', { epoch: 2 })).toThrow(/unknown parameter 'epoch' for pipeline mnist/);
+    expect(() => resolveParams('tick', { epochs: '2' })).toThrow(/parameter 'epochs' of pipeline tick must be a number, got string "2"/);
+  });
+});
