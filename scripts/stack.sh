@@ -43,7 +43,7 @@ temporal_healthy() {
   .venv/bin/temporal operator cluster health --address "127.0.0.1:$TEMPORAL_PORT" | grep -q SERVING
 }
 mlflow_healthy() {
-  curl -sf "http://127.0.0.1:$MLFLOW_PORT/health"
+  .venv/bin/python -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$MLFLOW_PORT/health', timeout=2)"
 }
 
 start_temporal() {

@@ -48,6 +48,8 @@ async function championMetric(mlflow: MlflowClient, policy: ModelPolicy, runId: 
   return run.data.metrics?.find((m) => m.key === policy.championMetric)?.value;
 }
 
+const fmt = (v: number | undefined) => (v === undefined ? 'missing' : Number(v.toPrecision(4)).toString());
+
 export function registryActivities({ mlflow }: ActivityDeps) {
   return {
     async registerModel(req: RegistrationRequest): Promise<Registration> {
@@ -76,9 +78,9 @@ export function registryActivities({ mlflow }: ActivityDeps) {
         if (beatsChampion(policy, candidate, currentValue)) {
           await mlflow.setAlias(policy.modelName, CHAMPION_ALIAS, version.version);
           champion = true;
-          reason += current ? `; now champion (${policy.championMetric} ${candidate} vs v${current.version}'s ${currentValue})` : '; first champion';
+          reason += current ? `; now champion (${policy.championMetric} ${fmt(candidate)} vs v${current.version}'s ${fmt(currentValue)})` : '; first champion';
         } else {
-          reason += `; champion stays v${current?.version} (${policy.championMetric} ${currentValue} vs ${candidate})`;
+          reason += `; champion stays v${current?.version} (its ${policy.championMetric} ${fmt(currentValue)} vs ${fmt(candidate)})`;
         }
       } else {
         reason += '; already champion';

@@ -6,6 +6,15 @@ import { loadConfig } from '../config';
 import { PipelineClient, PIPELINES, PipelineName, PipelineResult } from '../client';
 import { MODEL_POLICIES } from '../workflows/shared/gates';
 
+/** Small synthetic data sets, and enough epochs for the image models to reach their gates on them. */
+const SIZE = (process.env.DML_MAIN_SIZE as 'tiny' | 'small' | undefined) ?? 'small';
+const PARAMS: Record<PipelineName, Record<string, number>> = {
+  mnist: { epochs: 8 },
+  cifar10: { epochs: 8 },
+  tick: { epochs: 5 },
+  power: { numBoostRound: 300 },
+};
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const client = await PipelineClient.connect(config);
@@ -16,7 +25,7 @@ async function main(): Promise<void> {
   const outcomes = await Promise.allSettled(
     PIPELINES.map(async (pipeline) => {
       const t0 = Date.now();
-      const result = await client.execute(pipeline, { requestId: `main-${batch}`, input: { source: { kind: 'synthetic', size: 'tiny' } } });
+      const result = await client.execute(pipeline, { requestId: `main-${batch}`, input: { source: { kind: 'synthetic', size: SIZE }, params: PARAMS[pipeline] } });
       console.log(`  ${pipeline} finished in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       return result;
     }),

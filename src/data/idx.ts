@@ -95,8 +95,8 @@ async function readIdxDetailed(file: string): Promise<IdxArray & { gzipped: bool
       where(headerLen + expected, gzipped),
     );
   }
-  // Copy so the result does not pin the (possibly much larger) file buffer.
-  return { dims, data: bytes.slice(headerLen), gzipped };
+  // Plain Uint8Array copy: not a Buffer, and it does not pin the (possibly larger) file buffer.
+  return { dims, data: new Uint8Array(bytes.subarray(headerLen)), gzipped };
 }
 
 export async function writeIdx(

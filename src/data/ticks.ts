@@ -98,7 +98,7 @@ export function generateTicks(opts: {
       const st = state[s];
       if (session > 0) st.price *= Math.exp(OVERNIGHT_VOL * rng.normal());
       let minute = 0;
-      let minuteReturn = 0;
+      let minuteReturn = 0; // deseasonalised (divided by the U shape's sd), so GARCH stays stationary
       let prevMs = 0;
       for (const u of sampleSessionTimes(rng, ticksPerDay)) {
         const ms = Math.floor(u * SESSION_MS);
@@ -112,7 +112,7 @@ export function generateTicks(opts: {
         const shape = (1 + U_SHAPE * (2 * u - 1) ** 2) / U_MEAN;
         const r = Math.sqrt((st.variance * shape * (ms - prevMs)) / MINUTE_MS) * rng.normal();
         prevMs = ms;
-        minuteReturn += r;
+        minuteReturn += r / Math.sqrt(shape);
         st.price *= Math.exp(r);
         const price = Math.max(0.01, Math.round(st.price * 100) / 100);
         const size = Math.max(1, Math.round(Math.exp(Math.log(100) + 0.9 * rng.normal())));
@@ -190,7 +190,7 @@ const OUTLIER_SIGMAS = 10;
  * Smallest log move that can count as an outlier. Cent prices make most tick returns 0 or one
  * cent, so the robust sigma can be tiny and a one-cent bounce would look like 10 sigmas.
  */
-const MIN_OUTLIER_MOVE = Number(process.env.MOM ?? 0.01);
+const MIN_OUTLIER_MOVE = 0.005;
 /** Fewer returns than this per symbol give no trustworthy sigma, so no outlier test then. */
 const MIN_RETURNS_FOR_OUTLIERS = 10;
 
@@ -198,10 +198,11 @@ const MIN_RETURNS_FOR_OUTLIERS = 10;
  * Reads and cleans a ticks CSV. Rules, applied in this order (each row counts once, in the
  * first rule that drops it): malformed, outside the half-open window [start, end),
  * non-positive/NaN price or size, exact duplicate of an earlier row, out of order (earlier than
- * the previous row of the same symbol), price outlier. A price is an outlier when its log return
- * from the previous kept price exceeds 10 robust sigmas AND the next price returns within that
- * band: an isolated spike. A move that persists is a real level shift (e.g. news) and is kept,
- * which stops one jump from condemning every later tick.
+ * the previous row of the same symbol), price outlier. A price is an outlier when it is an
+ * isolated spike: its log move from the previous kept price exceeds max(10 robust sigmas of the
+ * symbol's tick returns, 0.5%) and the next price moves back by more than that limit. A move
+ * that persists is a real level shift (an opening gap, news) and is kept, so one jump does not
+ * condemn every later tick. The last row of a symbol is judged on its move alone.
  * Throws DataError for a wrong header or when more than maxMalformedFraction rows are malformed.
  * Returned ticks are sorted by timestamp (stable, so file order breaks ties).
  */
@@ -292,7 +293,7 @@ export function parseTicksCsv(
   return { ticks, report };
 }
 
-/** Flags isolated price spikes per symbol (see readTicksCsv). */
+/** Flags isolated price spikes per symbol (see readTicksCsv); too few returns → no test. */
 function findOutliers(ticks: Tick[]): boolean[] {
   const flags = new Array<boolean>(ticks.length).fill(false);
   const bySymbol = new Map<string, number[]>();
@@ -306,7 +307,6 @@ function findOutliers(ticks: Tick[]): boolean[] {
     for (let j = 1; j < idx.length; j++) returns.push(Math.log(ticks[idx[j]].price / ticks[idx[j - 1]].price));
     if (returns.length < MIN_RETURNS_FOR_OUTLIERS) continue;
     const limit = Math.max(MIN_OUTLIER_MOVE, OUTLIER_SIGMAS * robustSigma(returns));
-    if (!(limit > 0)) continue;
     let kept = ticks[idx[0]].price;
     for (let j = 1; j < idx.length; j++) {
       const p = ticks[idx[j]].price;

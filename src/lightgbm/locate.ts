@@ -38,27 +38,30 @@ function venvLibraries(root: string): string[] {
  * Where lib_lightgbm.so is: the explicit path, else $LIGHTGBM_LIB, else the lightgbm wheel in the project's
  * .venv (the project root is the nearest folder above this file holding package.json).
  */
-export function resolveLibraryPath(explicitPath?: string, env: NodeJS.ProcessEnv = process.env): string {
+export function resolveLibraryPath(
+  explicitPath?: string,
+  env: NodeJS.ProcessEnv = process.env,
+  searchFrom: string = __dirname,
+): string {
+  const hint =
+    'Run scripts/setup.sh, which installs the lightgbm wheel into .venv, ' +
+    'or set LIGHTGBM_LIB to the path of lib_lightgbm.so.';
   if (explicitPath) {
-    if (!fs.existsSync(explicitPath)) throw new Error(`LightGBM library not found at the given path ${explicitPath}`);
+    if (!fs.existsSync(explicitPath)) throw new Error(`LightGBM library not found at the given path ${explicitPath}. ${hint}`);
     return path.resolve(explicitPath);
   }
   const fromEnv = env.LIGHTGBM_LIB;
   if (fromEnv) {
-    if (!fs.existsSync(fromEnv)) throw new Error(`LIGHTGBM_LIB=${fromEnv} does not exist`);
+    if (!fs.existsSync(fromEnv)) throw new Error(`LightGBM library not found: LIGHTGBM_LIB=${fromEnv} does not exist. ${hint}`);
     return path.resolve(fromEnv);
   }
-  const roots = projectRootCandidates(__dirname);
+  const roots = projectRootCandidates(searchFrom);
   for (const root of roots) {
     const [found] = venvLibraries(root);
     if (found) return found;
   }
   const where = roots.length ? `${roots[0]}/.venv/lib/python*/site-packages/lightgbm/lib/lib_lightgbm.so` : '.venv';
-  throw new Error(
-    `LightGBM shared library not found (looked for ${where}). ` +
-      'Run scripts/setup.sh, which installs the lightgbm wheel into .venv, ' +
-      'or set LIGHTGBM_LIB to the path of lib_lightgbm.so.',
-  );
+  throw new Error(`LightGBM shared library not found (looked for ${where}). ${hint}`);
 }
 
 /** The wheel's version (lightgbm/VERSION.txt next to lib/), or undefined for a library outside a wheel. */

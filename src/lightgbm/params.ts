@@ -5,7 +5,10 @@ export type Params = Readonly<Record<string, ParamValue | undefined>>;
 const VERBOSITY_KEYS = ['verbosity', 'verbose'];
 
 function formatValue(key: string, value: ParamValue): string {
-  if (Array.isArray(value)) return value.map((v) => formatValue(key, v)).join(',');
+  if (Array.isArray(value)) {
+    if (value.length === 0) throw new TypeError(`LightGBM parameter ${key} is an empty list`);
+    return value.map((v) => formatValue(key, v)).join(',');
+  }
   if (typeof value === 'number' && !Number.isFinite(value)) {
     throw new TypeError(`LightGBM parameter ${key} must be a finite number, got ${value}`);
   }

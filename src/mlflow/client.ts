@@ -2,6 +2,8 @@
  * A small typed client for MLflow's REST API (tracking, artifacts through the server's proxy, registry).
  * It covers what the pipelines' activities need; every failure surfaces as an MlflowError with MLflow's error_code.
  */
+import http from 'node:http';
+import https from 'node:https';
 import axios, { AxiosInstance } from 'axios';
 import { toMlflowError, MlflowError } from './errors';
 import type { Experiment, FileInfo, KeyValue, MetricValue, ModelVersion, RegisteredModel, Run, RunStatus } from './types';
@@ -33,6 +35,10 @@ export class MlflowClient {
       baseURL: options.trackingUri.replace(/\/+$/, ''),
       timeout: options.timeoutMs ?? 30_000,
       headers,
+      // No keep-alive: MLflow's server closes idle sockets after a few seconds, and reusing one at that
+      // moment fails with ECONNRESET after the request may have been processed.
+      httpAgent: new http.Agent({ keepAlive: false }),
+      httpsAgent: new https.Agent({ keepAlive: false }),
       maxBodyLength: Infinity,
       maxContentLength: Infinity,
     });

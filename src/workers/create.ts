@@ -37,6 +37,8 @@ export async function createWorkers(opts: CreateWorkersOptions): Promise<{ worke
     opts.activities ??
     createActivities({ mlflow: mlflowClientFrom(config), dataRoot: config.dataRoot, lightgbmLib: config.lightgbmLib });
   const workers: Worker[] = [];
+  // Both roles run tfjs (training on gpu, inference for evaluation on cpu): report which backend loaded.
+  const tfjsBackend = describeBackend(await loadTfBackend());
   for (const role of opts.roles) {
     const common = {
       connection,
@@ -54,9 +56,14 @@ export async function createWorkers(opts: CreateWorkersOptions): Promise<{ worke
           maxConcurrentActivityTaskExecutions: config.cpuActivityConcurrency,
         }),
       );
-      logger.info('worker ready', { role, taskQueue: config.taskQueues.cpu, polls: ['workflows', 'activities'], maxConcurrentActivities: config.cpuActivityConcurrency });
+      logger.info('worker ready', {
+        role,
+        taskQueue: config.taskQueues.cpu,
+        polls: ['workflows', 'activities'],
+        maxConcurrentActivities: config.cpuActivityConcurrency,
+        tfjsBackend,
+      });
     } else {
-      const tf = await loadTfBackend();
       workers.push(
         await Worker.create({
           ...common,
@@ -69,7 +76,7 @@ export async function createWorkers(opts: CreateWorkersOptions): Promise<{ worke
         taskQueue: config.taskQueues.gpu,
         polls: ['activities'],
         maxConcurrentTrainings: config.gpuTrainingConcurrency,
-        tfjsBackend: describeBackend(tf),
+        tfjsBackend,
       });
     }
   }

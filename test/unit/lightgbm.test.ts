@@ -1,8 +1,10 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import {
   Booster,
   Dataset,
+  formatParams,
   isHigherBetter,
   LightgbmError,
   lightgbmVersion,
@@ -114,6 +116,28 @@ describe('lightgbm C API binding', () => {
     const fromArray = await Dataset.fromMatrix(lib, d.x, 500, 3, Array.from(d.y));
     expect(fromArray.numData()).toBe(500);
     fromArray.free();
+    await expect(Dataset.fromMatrix(lib, d.x, 500, 3, d.y, { weight: [1, 2] })).rejects.toThrow(/weight has 2/);
+    await expect(Dataset.fromMatrix(lib, d.x, 500, 3, d.y, { featureNames: ['a'] })).rejects.toThrow(/featureNames/);
+  });
+
+  it('accepts float32 matrices and per-row weights', async () => {
+    const d = regressionData(1000, 3, 2);
+    const x32 = Float32Array.from(d.x);
+    const weight = Float32Array.from({ length: 1000 }, (_, i) => (i % 2 ? 1 : 3));
+    const trainSet = own(await Dataset.fromMatrix(lib, x32, 1000, 3, d.y, { params: REGRESSION, weight }));
+    const { booster } = await train(lib, REGRESSION, trainSet, { numBoostRound: 20 });
+    own(booster);
+    // float32 rows and the same values as float64 rows give the same predictions
+    expect(Array.from(await booster.predict(x32, 1000, 3))).toEqual(Array.from(await booster.predict(Float64Array.from(x32), 1000, 3)));
+    await expect(booster.predict(d.x, 1000 / 2, 6)).rejects.toThrow(/3 features but the data has 6 columns/);
+  });
+
+  it('formats parameters the way LightGBM parses them', () => {
+    expect(formatParams({ objective: 'lambdarank', eval_at: [1, 3], deterministic: true, learning_rate: 0.05, skip: undefined }))
+      .toBe('objective=lambdarank eval_at=1,3 deterministic=true learning_rate=0.05');
+    expect(() => formatParams({ metric: [] })).toThrow(/empty list/);
+    expect(() => formatParams({ learning_rate: NaN })).toThrow(/finite/);
+    expect(() => formatParams({ 'bad key': 1 })).toThrow(/parameter name/);
   });
 
   it('learns y = 3 x0 - 2 x1 + noise: small held-out RMSE', async () => {
@@ -186,6 +210,31 @@ describe('lightgbm C API binding', () => {
     expect(result.bestIteration).toBe(auc.indexOf(Math.max(...auc)) + 1);
     expect(result.bestScore!.auc).toBe(Math.max(...auc));
     expect(result.bestScore!.auc).toBeGreaterThan(0.8);
+  });
+
+  it('early-stops ranking on ndcg (higher is better) with query groups', async () => {
+    // 300 queries of 10 documents; relevance 0..3 follows x0 + x1 plus noise
+    const queries = 300;
+    const perQuery = 10;
+    const build = (seed: number) => {
+      const d = regressionData(queries * perQuery, 3, seed);
+      const r = rng(seed + 5);
+      const y = new Float32Array(d.nrow);
+      for (let i = 0; i < d.nrow; i++) y[i] = Math.max(0, Math.min(3, Math.floor(2 * (d.x[i * 3] + d.x[i * 3 + 1]) + 0.7 * r.normal())));
+      return { ...d, y, group: new Array<number>(queries).fill(perQuery) };
+    };
+    const params = { objective: 'lambdarank', metric: 'ndcg', eval_at: [3, 5], learning_rate: 0.3, num_leaves: 31, min_data_in_leaf: 2, seed: 5, deterministic: true };
+    const t = build(91);
+    const v = build(92);
+    const trainSet = own(await Dataset.fromMatrix(lib, t.x, t.nrow, t.ncol, t.y, { params, group: t.group }));
+    const validSet = own(await Dataset.fromMatrix(lib, v.x, v.nrow, v.ncol, v.y, { params, group: v.group, reference: trainSet }));
+    const result = await train(lib, params, trainSet, { valid: validSet, numBoostRound: 500, earlyStoppingRounds: 10 });
+    own(result.booster);
+    expect(result.booster.evalNames()).toEqual(['ndcg@3', 'ndcg@5']);
+    const ndcg3 = result.history.valid!['ndcg@3'];
+    expect(result.stopReason).toBe('earlyStopping');
+    expect(result.bestIteration).toBe(ndcg3.indexOf(Math.max(...ndcg3)) + 1);
+    expect(result.bestScore!['ndcg@3']).toBeGreaterThan(0.7);
   });
 
   it('round-trips the model through saveModelToString / loadModelFromString with identical predictions', async () => {
@@ -298,11 +347,28 @@ describe('lightgbm C API binding', () => {
 });
 
 describe('lightgbm library resolution', () => {
-  it('finds the wheel in <projectRoot>/.venv when it exists', () => {
-    const root = path.resolve(__dirname, '..', '..', '..');
-    const venvLib = path.join(root, '.venv', 'lib');
-    if (!fs.existsSync(venvLib)) return; // the project's setup has not run yet
-    const found = resolveLibraryPath(undefined, {});
-    expect(found).toMatch(/\.venv\/lib\/python[^/]+\/site-packages\/lightgbm\/lib\/lib_lightgbm\.so$/);
+  it('globs <projectRoot>/.venv/lib/python*/site-packages/lightgbm/lib, newest Python first', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lgbm-root-'));
+    try {
+      fs.writeFileSync(path.join(root, 'package.json'), '{}');
+      const nested = path.join(root, 'build', 'src', 'lightgbm');
+      fs.mkdirSync(nested, { recursive: true });
+      expect(() => resolveLibraryPath(undefined, {}, nested)).toThrow(/scripts\/setup\.sh.*LIGHTGBM_LIB/);
+      for (const py of ['python3.9', 'python3.12', 'python3.11']) {
+        const dir = path.join(root, '.venv', 'lib', py, 'site-packages', 'lightgbm', 'lib');
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(path.join(dir, 'lib_lightgbm.so'), '');
+      }
+      expect(resolveLibraryPath(undefined, {}, nested)).toBe(
+        path.join(root, '.venv', 'lib', 'python3.12', 'site-packages', 'lightgbm', 'lib', 'lib_lightgbm.so'),
+      );
+      // the explicit path wins over LIGHTGBM_LIB, which wins over .venv
+      const custom = path.join(root, 'custom.so');
+      fs.writeFileSync(custom, '');
+      expect(resolveLibraryPath(custom, { LIGHTGBM_LIB: '/nonexistent' }, nested)).toBe(custom);
+      expect(resolveLibraryPath(undefined, { LIGHTGBM_LIB: custom }, nested)).toBe(custom);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });

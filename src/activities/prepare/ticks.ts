@@ -85,10 +85,10 @@ export function tickPrepareActivities(deps: ActivityDeps) {
         rawFiles: files,
         settings: { window, sequenceLength, intervalMs, split: SPLIT },
         build: async () => {
-          const ticks = [];
+          let ticks: Awaited<ReturnType<typeof readTicksCsv>>['ticks'] = [];
           for (const file of files) {
             const read = await readTicksCsv(file, window);
-            ticks.push(...read.ticks);
+            ticks = ticks.length ? ticks.concat(read.ticks) : read.ticks;
             report = report ? addReports(report, read.report) : read.report;
           }
           if (ticks.length === 0) {

@@ -39,7 +39,7 @@ export const MODEL_POLICIES: Record<PipelineName, ModelPolicy> = {
   },
   power: {
     modelName: 'power-consumption-model',
-    gate: [{ metric: 'test_rmse', op: '<', threshold: 0.6 }],
+    gate: [{ metric: 'test_rmse', op: '<', threshold: 0.75 }],
     championMetric: 'test_rmse',
     higherIsBetter: false,
   },
