@@ -5,30 +5,15 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import YAML from 'yaml';
 import { PROJECT_ROOT } from '../../src/config';
 
 type Dict = Record<string, unknown>;
 
-/**
- * YAML parser: `yaml` (2.x) when it is a dependency, else js-yaml, which jest already pulls in (3.x, dev).
- * Loaded with require so this file compiles whichever is present.
- */
-function parseYaml(text: string): unknown {
-  try {
-    return (require('yaml') as { parse(src: string): unknown }).parse(text);
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'MODULE_NOT_FOUND') throw err;
-  }
-  const jsYaml = require('js-yaml') as { load(src: string): unknown; safeLoad?(src: string): unknown };
-  const major = Number((require('js-yaml/package.json') as { version: string }).version.split('.')[0]);
-  // js-yaml 3's `load` accepts JS-specific tags; `safeLoad` is its plain-YAML loader (removed, and the default, in 4).
-  return major < 4 && jsYaml.safeLoad ? jsYaml.safeLoad(text) : jsYaml.load(text);
-}
-
 const read = (rel: string) => fs.readFileSync(path.join(PROJECT_ROOT, rel), 'utf8');
 const asDict = (v: unknown): Dict => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Dict) : {});
 
-const compose = asDict(parseYaml(read('docker-compose.yml')));
+const compose = asDict(YAML.parse(read('docker-compose.yml')));
 const services = asDict(compose.services);
 const service = (name: string) => asDict(services[name]);
 
