@@ -7,11 +7,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { generatePowerText, parsePowerText, PowerReading, powerFeatures, resampleHourly } from '../../data/power';
 import { DataError } from '../../data/errors';
-import { resolveInDataRoot } from '../../data/paths';
 import type { StoredArray } from '../../data/arrays';
-import type { DataSource, DataWindow, PreparedData, StageRequest } from '../../workflows/shared/types';
+import type { DataSource, PreparedData, StageRequest } from '../../workflows/shared/types';
 import type { ActivityDeps } from '../deps';
 import { preparedOnce } from './prepared-once';
+import { rawFilesIn, syntheticFileOnce, windowMs } from './raw-files';
 
 const HOUR = 3_600_000;
 const SYNTHETIC_START = Date.UTC(2026, 0, 1);
@@ -21,37 +21,21 @@ const SPLIT = { train: 0.7, validation: 0.15 };
 async function powerFiles(dataRoot: string, source: DataSource = { kind: 'files' }): Promise<{ files: string[]; dataset: string }> {
   if (source.kind === 'synthetic') {
     const size = source.size ?? 'tiny';
-    const seed = source.seed ?? 1;
-    const dataset = `synthetic-power-${size}-seed${seed}`;
-    const file = path.join(dataRoot, 'raw', dataset, 'household_power_consumption.txt');
-    if (!(await fs.access(file).then(() => true, () => false))) {
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      await fs.writeFile(`${file}.tmp`, generatePowerText({ start: new Date(SYNTHETIC_START), days: SYNTHETIC_DAYS[size], seed }));
-      await fs.rename(`${file}.tmp`, file);
-    }
+    const dataset = `synthetic-power-${size}-seed${source.seed ?? 1}`;
+    const file = await syntheticFileOnce(dataRoot, dataset, 'household_power_consumption.txt', (tmp) =>
+      fs.writeFile(tmp, generatePowerText({ start: new Date(SYNTHETIC_START), days: SYNTHETIC_DAYS[size], seed: source.seed ?? 1 })),
+    );
     return { files: [file], dataset };
   }
-  const dir = resolveInDataRoot(dataRoot, source.dir ?? path.join('raw', 'power'));
-  const names = await fs.readdir(dir).catch(() => [] as string[]);
-  const files = names.filter((n) => n.endsWith('.txt')).sort().map((n) => path.join(dir, n));
-  if (files.length === 0) throw new DataError('no UCI household power files (*.txt) found', dir);
-  return { files, dataset: `power-${path.basename(dir)}` };
-}
-
-function windowOf(window?: DataWindow): { start: number; end: number } {
-  const start = window ? Date.parse(window.start) : -Infinity;
-  const end = window ? Date.parse(window.end) : Infinity;
-  if (window && (!Number.isFinite(start) || !Number.isFinite(end) || end <= start)) {
-    throw new DataError(`invalid window ${JSON.stringify(window)}`, 'input.window');
-  }
-  return { start, end };
+  const dir = source.dir ?? path.join('raw', 'power');
+  return { files: await rawFilesIn(dataRoot, dir, '.txt', 'UCI household power files'), dataset: `power-${path.basename(dir)}` };
 }
 
 export function powerPrepareActivities(deps: ActivityDeps) {
   return {
     async preparePower(req: StageRequest): Promise<PreparedData> {
       const { files, dataset } = await powerFiles(deps.dataRoot, req.input.source);
-      const window = windowOf(req.input.window);
+      const window = windowMs(req.input.window) ?? { start: -Infinity, end: Infinity };
       const horizon = Number(req.params.horizonHours);
       return preparedOnce(deps, req, {
         dataset,

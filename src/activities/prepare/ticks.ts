@@ -3,16 +3,15 @@
  * → features → chronological train/validation/test split per symbol → scaling fitted on train only
  * → sequences of `sequenceLength` bars predicting the next bar's log return.
  */
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { barFeatures, CleaningReport, generateTicks, readTicksCsv, toBars, writeTicksCsv } from '../../data/ticks';
 import { DataError } from '../../data/errors';
-import { resolveInDataRoot } from '../../data/paths';
 import { applyScaler, fitStandardScaler } from '../../data/split';
 import type { StoredArray } from '../../data/arrays';
-import type { DataSource, DataWindow, PreparedData, StageRequest } from '../../workflows/shared/types';
+import type { DataSource, PreparedData, StageRequest } from '../../workflows/shared/types';
 import type { ActivityDeps } from '../deps';
 import { preparedOnce } from './prepared-once';
+import { rawFilesIn, syntheticFileOnce, windowMs } from './raw-files';
 
 /** Default window of the synthetic data: one trading week. */
 const SYNTHETIC_START = Date.UTC(2026, 0, 5);
@@ -23,32 +22,14 @@ const SPLIT = { train: 0.7, validation: 0.15 };
 async function tickFiles(dataRoot: string, source: DataSource = { kind: 'files' }): Promise<{ files: string[]; dataset: string }> {
   if (source.kind === 'synthetic') {
     const size = source.size ?? 'tiny';
-    const seed = source.seed ?? 1;
-    const dataset = `synthetic-ticks-${size}-seed${seed}`;
-    const file = path.join(dataRoot, 'raw', dataset, 'ticks.csv');
-    if (!(await fs.access(file).then(() => true, () => false))) {
-      const ticks = generateTicks({ symbols: ['AAA', 'BBB'], start: new Date(SYNTHETIC_START), days: SYNTHETIC_DAYS[size], ticksPerDay: TICKS_PER_DAY[size], seed });
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      await writeTicksCsv(`${file}.tmp`, ticks);
-      await fs.rename(`${file}.tmp`, file);
-    }
+    const dataset = `synthetic-ticks-${size}-seed${source.seed ?? 1}`;
+    const file = await syntheticFileOnce(dataRoot, dataset, 'ticks.csv', (tmp) =>
+      writeTicksCsv(tmp, generateTicks({ symbols: ['AAA', 'BBB'], start: new Date(SYNTHETIC_START), days: SYNTHETIC_DAYS[size], ticksPerDay: TICKS_PER_DAY[size], seed: source.seed ?? 1 })),
+    );
     return { files: [file], dataset };
   }
-  const dir = resolveInDataRoot(dataRoot, source.dir ?? path.join('raw', 'ticks'));
-  const names = await fs.readdir(dir).catch(() => [] as string[]);
-  const files = names.filter((n) => n.endsWith('.csv')).map((n) => path.join(dir, n));
-  if (files.length === 0) throw new DataError('no tick files (*.csv with header timestamp,symbol,price,size) found', dir);
-  return { files, dataset: `ticks-${path.basename(dir)}` };
-}
-
-function windowMs(window?: DataWindow): { start: number; end: number } | undefined {
-  if (!window) return undefined;
-  const start = Date.parse(window.start);
-  const end = Date.parse(window.end);
-  if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start) {
-    throw new DataError(`invalid window ${JSON.stringify(window)}: start and end must be ISO instants with start < end`, 'input.window');
-  }
-  return { start, end };
+  const dir = source.dir ?? path.join('raw', 'ticks');
+  return { files: await rawFilesIn(dataRoot, dir, '.csv', 'tick files (header timestamp,symbol,price,size)'), dataset: `ticks-${path.basename(dir)}` };
 }
 
 function addReports(a: CleaningReport, b: CleaningReport): CleaningReport {
