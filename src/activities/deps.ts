@@ -7,6 +7,6 @@ export interface ActivityDeps {
   dataRoot: string;
   /** Explicit lib_lightgbm.so path; otherwise resolved from LIGHTGBM_LIB or the project's .venv. */
   lightgbmLib?: string;
-  /** LightGBM threads (0 = all cores LightGBM sees). */
+  /** LightGBM threads per training (0 = OpenMP's default, all cores it sees). */
   lightgbmThreads?: number;
 }

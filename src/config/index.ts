@@ -3,6 +3,7 @@
  * Every setting has a default that matches the local stack started by `scripts/stack.sh`,
  * and the same names are used by docker-compose.yml for the production layout.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_TASK_QUEUES, TaskQueues } from '../workflows/shared/task-queues';
 
@@ -33,6 +34,8 @@ export interface AppConfig {
   cpuActivityConcurrency: number;
   temporalUiUrl: string;
   lightgbmLib?: string;
+  /** LightGBM threads per training: all cores of the machine unless limited. */
+  lightgbmThreads: number;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -79,5 +82,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     cpuActivityConcurrency: intFromEnv(env, 'DML_CPU_ACTIVITY_CONCURRENCY', 4),
     temporalUiUrl: env.TEMPORAL_UI_URL ?? `http://127.0.0.1:${uiPort}`,
     lightgbmLib: env.LIGHTGBM_LIB || undefined,
+    lightgbmThreads: intFromEnv(env, 'DML_LIGHTGBM_THREADS', os.cpus().length),
   };
 }

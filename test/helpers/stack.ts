@@ -52,7 +52,7 @@ export function testConfig(): AppConfig {
 }
 
 export function depsFor(config: AppConfig): ActivityDeps {
-  return { mlflow: new MlflowClient(config.mlflow), dataRoot: config.dataRoot, lightgbmLib: config.lightgbmLib, lightgbmThreads: 2 };
+  return { mlflow: new MlflowClient(config.mlflow), dataRoot: config.dataRoot, lightgbmLib: config.lightgbmLib, lightgbmThreads: config.lightgbmThreads };
 }
 
 export interface RunningWorkers {

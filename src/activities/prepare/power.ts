@@ -8,7 +8,7 @@ import path from 'node:path';
 import { generatePowerText, parsePowerText, PowerReading, powerFeatures, resampleHourly } from '../../data/power';
 import { DataError } from '../../data/errors';
 import type { StoredArray } from '../../data/arrays';
-import type { DataSource, PreparedData, StageRequest } from '../../workflows/shared/types';
+import type { DataSource, PipelineInput, PreparedData, StageRequest } from '../../workflows/shared/types';
 import type { ActivityDeps } from '../deps';
 import { preparedOnce } from './prepared-once';
 import { rawFilesIn, syntheticFileOnce, windowMs } from './raw-files';
@@ -31,41 +31,73 @@ async function powerFiles(dataRoot: string, source: DataSource = { kind: 'files'
   return { files: await rawFilesIn(dataRoot, dir, '.txt', 'UCI household power files'), dataset: `power-${path.basename(dir)}` };
 }
 
+const DAY = 24 * HOUR;
+
+/** The training window: ends at the training date (or window end); starts `historyDays` earlier (0 = all history). */
+export function powerWindow(input: PipelineInput, historyDays: number): { start: number; end: number } {
+  const window = windowMs(input.window) ?? { start: -Infinity, end: Infinity };
+  if (input.trainingDate !== undefined) {
+    const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input.trainingDate);
+    const end = day ? Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3])) : NaN;
+    if (!Number.isFinite(end)) throw new DataError(`trainingDate '${input.trainingDate}' is not a YYYY-MM-DD date`, 'input.trainingDate');
+    window.end = end;
+  }
+  if (historyDays > 0 && Number.isFinite(window.end)) window.start = Math.max(window.start, window.end - historyDays * DAY);
+  return window;
+}
+
+/** Lags (in buckets) counted back from the target: the latest values, the same time yesterday and a week ago. */
+function lagsFor(horizon: number, bucketMs: number): number[] {
+  const day = Math.round(DAY / bucketMs);
+  return [...new Set([horizon, horizon + 1, horizon + 2, Math.max(day, horizon), Math.max(7 * day, horizon)])].sort((a, b) => a - b);
+}
+
 export function powerPrepareActivities(deps: ActivityDeps) {
   return {
     async preparePower(req: StageRequest): Promise<PreparedData> {
       const { files, dataset } = await powerFiles(deps.dataRoot, req.input.source);
-      const window = windowMs(req.input.window) ?? { start: -Infinity, end: Infinity };
-      const horizon = Number(req.params.horizonHours);
-      return preparedOnce(deps, req, {
+      const window = powerWindow(req.input, Number(req.params.historyDays));
+      const bucketMs = Number(req.params.bucketMinutes) * 60_000;
+      const horizon = Number(req.params.horizonSteps);
+      let report: { malformed: { file: string; line: number; reason: string }[]; missingReadings: number } | undefined;
+      const prepared = await preparedOnce(deps, req, {
         dataset,
         rawFiles: files,
-        settings: { window: req.input.window ?? null, horizon, split: SPLIT },
+        settings: { window: [window.start, window.end].map(String), bucketMs, horizon, split: SPLIT },
         build: async () => {
           const readings: PowerReading[] = [];
-          let malformed = 0;
+          report = { malformed: [], missingReadings: 0 };
           for (const file of files) {
             const parsed = parsePowerText(await fs.readFile(file, 'utf8'), file);
-            malformed += parsed.malformed.length;
-            // The training window ends at the training date: nothing at or after it is read.
+            report.malformed.push(...parsed.malformed.map((m) => ({ file: path.basename(file), ...m })));
+            report.missingReadings += parsed.missing;
+            // Nothing at or after the window's end (the training date) is read: no look-ahead across partitions.
             for (const r of parsed.readings) if (r.ts >= window.start && r.ts < window.end) readings.push(r);
           }
           if (readings.length === 0) throw new DataError('no readings inside the training window', files.join(', '));
           readings.sort((a, b) => a.ts - b.ts);
-          return buildPowerArrays(resampleHourly(readings), horizon, malformed);
+          return buildPowerArrays(resampleHourly(readings, bucketMs), horizon, bucketMs);
         },
       });
+      if (report) {
+        // Malformed rows were skipped (below the parser's limit): record which, so nothing is silently lost.
+        await deps.mlflow.logMetrics(req.run.runId, { prepare_malformed_rows: report.malformed.length, prepare_missing_readings: report.missingReadings });
+        if (report.malformed.length) {
+          await deps.mlflow.uploadArtifact(req.run.artifactUri, 'prepare/malformed_rows.json', JSON.stringify(report.malformed, null, 1));
+        }
+      }
+      return prepared;
     },
   };
 }
 
-function buildPowerArrays(series: { ts: number; value: number }[], horizon: number, malformed: number) {
-  const features = powerFeatures(series, { horizon });
+function buildPowerArrays(series: { ts: number; value: number }[], horizon: number, bucketMs: number) {
+  const features = powerFeatures(series, { horizon, lags: lagsFor(horizon, bucketMs), rolling: [3, Math.round(DAY / bucketMs)] });
   const valueAt = new Map(series.map((p) => [p.ts, p.value]));
   const n = features.rows.length;
   const nTrain = Math.floor(n * SPLIT.train);
   const nVal = Math.floor(n * SPLIT.validation);
-  if (n - nTrain - nVal < 24) throw new DataError(`only ${n} hourly rows with full history; need more days of data`, 'power');
+  if (n - nTrain - nVal < 24) throw new DataError(`only ${n} rows with full history in the training window; need more days of data`, 'power');
   const width = features.names.length;
   const slice = (from: number, to: number) => ({
     x: { shape: [to - from, width], data: Float32Array.from(features.rows.slice(from, to).flat()) },
@@ -74,8 +106,8 @@ function buildPowerArrays(series: { ts: number; value: number }[], horizon: numb
   const train = slice(0, nTrain);
   const val = slice(nTrain, nTrain + nVal);
   const test = slice(nTrain + nVal, n);
-  // Seasonal-naive baseline: the target hour's value one day earlier (known at prediction time when horizon ≤ 24).
-  const naive = features.times.slice(nTrain + nVal).map((t) => valueAt.get(t + horizon * HOUR - 24 * HOUR) ?? NaN);
+  // Seasonal-naive baseline: the target time's value one day earlier.
+  const naive = features.times.slice(nTrain + nVal).map((t) => valueAt.get(t + horizon * bucketMs - DAY) ?? NaN);
   const arrays: Record<string, StoredArray> = {
     x_train: train.x,
     y_train: train.y,
@@ -83,7 +115,12 @@ function buildPowerArrays(series: { ts: number; value: number }[], horizon: numb
     y_val: val.y,
     x_test: test.x,
     y_test: test.y,
+    // Target times in hours since the epoch: exact in float32 (epoch milliseconds would not be).
+    t_test: { shape: [n - nTrain - nVal], data: Float32Array.from(features.times.slice(nTrain + nVal), (t) => (t + horizon * bucketMs) / HOUR) },
     naive_test: { shape: [naive.length], data: Float32Array.from(naive) },
   };
-  return { arrays, info: { features: features.names, hours: series.length, malformedRows: malformed, testStart: features.times[nTrain + nVal] } };
+  return {
+    arrays,
+    info: { features: features.names, buckets: series.length, bucketMs, firstTime: series[0]?.ts, lastTime: series[series.length - 1]?.ts },
+  };
 }

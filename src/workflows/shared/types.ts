@@ -23,6 +23,11 @@ export interface PipelineInput {
   params?: HyperParams;
   source?: DataSource;
   window?: DataWindow;
+  /**
+   * Partition to train for, 'YYYY-MM-DD' (UTC): the training window ends at the start of that day, so a run
+   * scheduled for a date, or backfilled for one, sees only data before it. Takes precedence over `window.end`.
+   */
+  trainingDate?: string;
   /** Overrides of the registration gate's thresholds, keyed by metric name. */
   gate?: Record<string, number>;
   /** Filled by the client from config; workflow code cannot read the environment. */
