@@ -18,6 +18,7 @@ export interface StartTrackingRequest {
   workflowId: string;
   workflowRunId: string;
   params: HyperParams;
+  tags?: Record<string, string>;
 }
 
 export function trackingActivities({ mlflow }: ActivityDeps) {
@@ -40,7 +41,7 @@ export function trackingActivities({ mlflow }: ActivityDeps) {
           })
         ).info;
       // Same values on a retry are accepted by MLflow; params are immutable otherwise.
-      await mlflow.logBatch(info.run_id, { params: req.params });
+      await mlflow.logBatch(info.run_id, { params: req.params, tags: req.tags });
       return { runId: info.run_id, experimentId, artifactUri: info.artifact_uri, runUrl: runUrl(experimentId, info.run_id) };
     },
 

@@ -26,6 +26,7 @@ import type {
   TrainedModel,
 } from './types';
 import { bookkeepingActivities } from './proxies';
+import { partitionLabel, withScheduledPartition } from './partition';
 
 export const progressQuery = defineQuery<PipelineProgress>('progress');
 
@@ -35,14 +36,16 @@ export interface PipelineStages {
   evaluate: (req: StageRequest & { prepared: PreparedData; model: TrainedModel }) => Promise<Evaluation>;
 }
 
-export async function runPipeline(pipeline: PipelineName, input: PipelineInput, stages: PipelineStages): Promise<PipelineResult> {
-  const progress: PipelineProgress = { stage: 'starting' };
+export async function runPipeline(pipeline: PipelineName, requested: PipelineInput, stages: PipelineStages): Promise<PipelineResult> {
+  const input = withScheduledPartition(pipeline, requested);
+  const partition = partitionLabel(input);
+  const progress: PipelineProgress = { stage: 'starting', partition };
   setHandler(progressQuery, () => progress);
   const params = validatedParams(pipeline, input);
   const { workflowId, runId } = workflowInfo();
   const tracking = bookkeepingActivities(input);
 
-  const run = await tracking.startTrackingRun({ pipeline, workflowId, workflowRunId: runId, params });
+  const run = await tracking.startTrackingRun({ pipeline, workflowId, workflowRunId: runId, params, tags: partition ? { partition } : {} });
   progress.mlflowRunId = run.runId;
   upsertTypedAttributes([
     { key: PIPELINE, value: pipeline },
@@ -73,6 +76,7 @@ export async function runPipeline(pipeline: PipelineName, input: PipelineInput, 
     return {
       pipeline,
       workflowId,
+      partition,
       mlflowRunId: run.runId,
       mlflowRunUrl: run.runUrl,
       backend: model.backend,

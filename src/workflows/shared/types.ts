@@ -93,6 +93,8 @@ export interface Registration {
 export interface PipelineResult {
   pipeline: PipelineName;
   workflowId: string;
+  /** The data partition trained on (training date or window), when one applied. */
+  partition?: string;
   mlflowRunId: string;
   mlflowRunUrl: string;
   backend: string;
@@ -104,6 +106,7 @@ export type Stage = 'starting' | 'prepare' | 'train' | 'evaluate' | 'register' |
 
 export interface PipelineProgress {
   stage: Stage;
+  partition?: string;
   mlflowRunId?: string;
   prepared?: PreparedData;
   trained?: Pick<TrainedModel, 'epochs' | 'metrics' | 'backend'>;

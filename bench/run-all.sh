@@ -1,0 +1,2 @@
+#!/usr/bin/env bash
+node build/bench/lightgbm/run.js "$@"

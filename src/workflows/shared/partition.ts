@@ -1,0 +1,35 @@
+/**
+ * A scheduled run trains on the data of its scheduled time, not of the wall clock: Temporal stamps every
+ * workflow a schedule starts (including backfills) with `TemporalScheduledStartTime`, and this turns it into
+ * the pipeline's data partition when the input names none.
+ */
+import { workflowInfo } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { PipelineInput, PipelineName } from './types';
+
+export const SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function withScheduledPartition(pipeline: PipelineName, input: PipelineInput): PipelineInput {
+  if (input.window || input.trainingDate) return input;
+  const scheduled = workflowInfo().typedSearchAttributes.get(SCHEDULED_START_TIME);
+  if (!scheduled) return input;
+  switch (pipeline) {
+    // Power trains for the scheduled (UTC) date: all data before that day.
+    case 'power':
+      return { ...input, trainingDate: scheduled.toISOString().slice(0, 10) };
+    // Tick trains on the day of ticks ending at the scheduled time (after the close).
+    case 'tick':
+      return { ...input, window: { start: new Date(scheduled.getTime() - DAY_MS).toISOString(), end: scheduled.toISOString() } };
+    default:
+      return input;
+  }
+}
+
+/** A short label of the data partition, for the result, MLflow and the progress query. */
+export function partitionLabel(input: PipelineInput): string | undefined {
+  if (input.trainingDate) return input.trainingDate;
+  if (input.window) return `${input.window.start}/${input.window.end}`;
+  return undefined;
+}
