@@ -25,7 +25,7 @@ export const BASE_CONFIG = {
   font: FONT_FAMILY,
   padding: 8,
   title: { fontSize: 15, anchor: 'start', offset: 10, color: '#222' },
-  axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', titleColor: '#333', labelColor: '#444', gridColor: '#e6e6e6' },
+  axis: { labelFontSize: 11, labelSeparation: 4, titleFontSize: 12, titleFontWeight: 'normal', titleColor: '#333', labelColor: '#444', gridColor: '#e6e6e6' },
   legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', labelLimit: 240 },
   header: { labelFontSize: 13, titleFontSize: 13 },
   view: { stroke: '#ccc' },
@@ -70,6 +70,9 @@ export async function vegaLiteToSvg(spec: object): Promise<Svg> {
   } catch (err) {
     throw new PlotInputError(`renderVegaLite: invalid Vega-Lite spec: ${(err as Error).message}`);
   }
+  for (const d of vgSpec.data ?? []) {
+    if ('url' in d && d.url !== undefined) throw new PlotInputError('renderVegaLite: data must be inline (data.values); data.url is not supported');
+  }
   const view = new vega.View(vega.parse(vgSpec), { renderer: 'none', loader: noExternalLoader(), logLevel: vega.Error });
   try {
     const svg = await view.toSVG();
@@ -82,27 +85,27 @@ export async function vegaLiteToSvg(spec: object): Promise<Svg> {
 }
 
 /**
- * Makes the SVG exactly width × height: the drawing keeps its aspect ratio and is centred (a few pixels of
- * white margin at most when Vega's layout is off by rounding or for composite views).
+ * Makes the SVG exactly width × height pixels: the drawing is scaled to fit, keeps its aspect ratio and is centred
+ * (a pixel or two of white margin at most when Vega's layout is off by rounding or for composite views).
  */
 function fitSvg(s: Svg, width: number, height: number): string {
   if (s.width === width && s.height === height) return s.svg;
-  return s.svg.replace(
+  const out = s.svg.replace(
     /^<svg([^>]*?)\swidth="[\d.]+"\s+height="[\d.]+"\s+viewBox="[^"]*"/,
     `<svg$1 width="${width}" height="${height}" viewBox="0 0 ${s.width} ${s.height}" preserveAspectRatio="xMidYMid meet"`,
   );
+  if (out === s.svg) throw new Error('unexpected SVG root element from Vega');
+  return out;
 }
 
 /** Rasterizes an SVG with the bundled font only (no system fonts), at exactly round(w*scale) × round(h*scale). */
 export async function svgToPng(s: Svg, opts: RenderOptions = {}): Promise<Buffer> {
   const scale = opts.scale ?? 1;
   if (!Number.isFinite(scale) || scale <= 0 || scale > 8) throw new PlotInputError(`scale must be in (0, 8], got ${scale}`);
-  const width = Math.round(opts.width ?? s.width);
-  const height = Math.round(opts.height ?? s.height);
-  const svg = fitSvg(s, width, height);
-  const outW = Math.max(1, Math.round(width * scale));
-  const image = await renderAsync(svg, {
-    fitTo: { mode: 'width', value: outW },
+  const width = Math.max(1, Math.round((opts.width ?? s.width) * scale));
+  const height = Math.max(1, Math.round((opts.height ?? s.height) * scale));
+  const image = await renderAsync(fitSvg(s, width, height), {
+    fitTo: { mode: 'original' },
     background: 'white',
     font: {
       loadSystemFonts: false,

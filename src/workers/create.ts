@@ -44,8 +44,6 @@ export async function createWorkers(opts: CreateWorkersOptions): Promise<{ worke
       connection,
       namespace: config.temporal.namespace,
       activities,
-      // Lets in-flight training see cancellation, checkpoint state is already on disk; the retry resumes elsewhere.
-      shutdownGraceTime: '10 seconds' as const,
     };
     if (role === 'cpu') {
       workers.push(
@@ -54,6 +52,8 @@ export async function createWorkers(opts: CreateWorkersOptions): Promise<{ worke
           ...workflowSource(),
           taskQueue: config.taskQueues.cpu,
           maxConcurrentActivityTaskExecutions: config.cpuActivityConcurrency,
+          // Short CPU activities (MLflow calls, evaluation) get a moment to finish on SIGTERM.
+          shutdownGraceTime: '10 seconds',
         }),
       );
       logger.info('worker ready', {
@@ -69,6 +69,9 @@ export async function createWorkers(opts: CreateWorkersOptions): Promise<{ worke
           ...common,
           taskQueue: config.taskQueues.gpu,
           maxConcurrentActivityTaskExecutions: config.gpuTrainingConcurrency,
+          // Training is cancelled at once on SIGTERM: its epoch checkpoint is on disk, and the retry resumes
+          // on another worker right away instead of this one training on for a grace period.
+          shutdownGraceTime: 0,
         }),
       );
       logger.info('worker ready', {

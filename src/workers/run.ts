@@ -7,7 +7,10 @@ import { logger } from './logging';
 export async function runWorkers(roles: WorkerRole[]): Promise<void> {
   const config = loadConfig();
   // Temporal's own logs go through the same JSON logger (with workflow/activity ids in their fields).
+  // Prometheus metrics of the Temporal runtime (task latencies, slots, polls) for scraping; off unless configured.
+  const metricsBind = process.env.DML_METRICS_BIND;
   Runtime.install({
+    ...(metricsBind ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsBind } } } } : {}),
     logger: new DefaultLogger((process.env.DML_LOG_LEVEL as LogLevel) ?? 'INFO', (entry) =>
       logger[entry.level === 'TRACE' || entry.level === 'DEBUG' ? 'debug' : entry.level === 'WARN' ? 'warn' : entry.level === 'ERROR' ? 'error' : 'info'](
         entry.message,
@@ -16,7 +19,7 @@ export async function runWorkers(roles: WorkerRole[]): Promise<void> {
     ),
   });
   const { workers, connection } = await createWorkers({ roles, config });
-  logger.info('workers running', { roles, temporal: config.temporal.address, namespace: config.temporal.namespace, mlflow: config.mlflow.trackingUri, dataRoot: config.dataRoot });
+  logger.info('workers running', { roles, metrics: metricsBind ? `http://${metricsBind}/metrics` : 'off', temporal: config.temporal.address, namespace: config.temporal.namespace, mlflow: config.mlflow.trackingUri, dataRoot: config.dataRoot });
   try {
     await Promise.all(workers.map((w) => w.run()));
   } finally {

@@ -3,37 +3,19 @@
  * retries the activity on a freshly started worker process, and training resumes from the last epoch
  * checkpoint: the full epoch count is reached, each epoch is logged once, and there is one MLflow run.
  */
-import { ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
-import { PROJECT_ROOT } from '../../src/config';
 import { EXPERIMENT_OF, RUN_TAGS } from '../../src/activities/tracking';
 import { MlflowClient } from '../../src/mlflow';
 import { PipelineResult } from '../../src/client';
 import { eventually, pipelineClient, startWorkers, testConfig } from '../helpers/stack';
-
-function startGpuWorkerProcess(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'build', 'src', 'workers', 'gpu.js')], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.resume();
-  child.stderr!.resume();
-  return child;
-}
+import { startWorkerProcess, workerEnv } from '../helpers/worker-process';
 
 it('training resumes from its checkpoint after the worker process is killed', async () => {
   const config = testConfig();
-  const env = {
-    TEMPORAL_ADDRESS: config.temporal.address,
-    MLFLOW_TRACKING_URI: config.mlflow.trackingUri,
-    DML_CPU_QUEUE: config.taskQueues.cpu,
-    DML_GPU_QUEUE: config.taskQueues.gpu,
-    DML_DATA_ROOT: config.dataRoot,
-  };
+  const env = workerEnv(config);
   const mlflow = new MlflowClient(config.mlflow);
   const cpu = await startWorkers(config, ['cpu']);
   const client = await pipelineClient(config);
-  let gpu = startGpuWorkerProcess(env);
+  let gpu = startWorkerProcess('gpu', env);
   try {
     const epochs = 8;
     const handle = await client.start('mnist', {
@@ -46,10 +28,10 @@ it('training resumes from its checkpoint after the worker process is killed', as
       const points = await mlflow.getMetricHistory(runId, 'val_accuracy');
       return points.length >= 2 && points.length;
     }, 120_000, 100);
-    gpu.kill('SIGKILL');
+    gpu.child.kill('SIGKILL');
     expect(loggedBeforeKill).toBeLessThan(epochs);
-    await new Promise((resolve) => gpu.once('exit', resolve));
-    gpu = startGpuWorkerProcess(env);
+    await gpu.exited;
+    gpu = startWorkerProcess('gpu', env);
 
     const result = (await handle.result()) as PipelineResult;
     expect(result.metrics.test_accuracy).toBeGreaterThan(0.5);
@@ -71,7 +53,7 @@ it('training resumes from its checkpoint after the worker process is killed', as
     );
     expect(trainEvents).toHaveLength(1);
   } finally {
-    gpu.kill('SIGKILL');
+    gpu.child.kill('SIGKILL');
     await cpu.stop();
     await client.close();
   }

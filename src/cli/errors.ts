@@ -1,0 +1,71 @@
+/**
+ * How the CLI fails: expected problems (bad usage, unreachable services, missing resources) become one clear
+ * message and an exit code; only unexpected errors show a stack, and only with DML_DEBUG=1.
+ */
+import { ScheduleNotFoundError, WorkflowNotFoundError } from '@temporalio/client';
+import { MlflowError } from '../mlflow/errors';
+import type { AppConfig } from '../config';
+
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/** An expected failure: the message is the whole story. */
+export class CliError extends Error {
+  name = 'CliError';
+  constructor(
+    message: string,
+    readonly exitCode = EXIT_FAILURE,
+  ) {
+    super(message);
+  }
+}
+
+/** Bad arguments: exit code 2, like commander's own usage errors. */
+export class UsageError extends CliError {
+  name = 'UsageError';
+  constructor(message: string) {
+    super(message, EXIT_USAGE);
+  }
+}
+
+const STACK_HINT = 'Start the local stack with `bash scripts/stack.sh start`';
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNABORTED', 'EHOSTUNREACH', 'NETWORK_ERROR']);
+
+export function temporalUnreachable(config: AppConfig, err: unknown): CliError {
+  const why = err instanceof Error ? err.message : String(err);
+  return new CliError(
+    `cannot connect to Temporal at ${config.temporal.address} (namespace ${config.temporal.namespace}): ${why}\n` +
+      `${STACK_HINT}, or point TEMPORAL_ADDRESS at a running server.`,
+  );
+}
+
+/** Turns any error into the message and exit code to show; `config` names the addresses in connection errors. */
+export function explain(err: unknown, config?: AppConfig): { message: string; exitCode: number; stack?: string } {
+  if (err instanceof CliError) return { message: err.message, exitCode: err.exitCode };
+  if (err instanceof MlflowError && NETWORK_CODES.has(err.errorCode)) {
+    const uri = config?.mlflow.trackingUri ?? 'MLFLOW_TRACKING_URI';
+    return { message: `cannot reach MLflow at ${uri} (${err.errorCode}).\n${STACK_HINT}, or point MLFLOW_TRACKING_URI at a running server.`, exitCode: EXIT_FAILURE };
+  }
+  if (err instanceof MlflowError) return { message: err.message, exitCode: EXIT_FAILURE };
+  if (err instanceof WorkflowNotFoundError) return { message: `no workflow '${err.workflowId}' in this namespace`, exitCode: EXIT_FAILURE };
+  if (err instanceof ScheduleNotFoundError) return { message: `no schedule '${err.scheduleId}'; see \`durable-ml schedules list\``, exitCode: EXIT_FAILURE };
+  // gRPC status 14 (UNAVAILABLE): the server went away after we connected.
+  if (config && (err as { code?: unknown })?.code === 14) return { message: temporalUnreachable(config, err).message, exitCode: EXIT_FAILURE };
+  const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return { message, exitCode: EXIT_FAILURE, stack: err instanceof Error ? err.stack : undefined };
+}
+
+/** The innermost useful message of a Temporal failure chain (WorkflowFailedError → ActivityFailure → ApplicationFailure). */
+export function failureMessage(err: unknown): string {
+  const parts: string[] = [];
+  let activity: string | undefined;
+  let cur: unknown = err;
+  while (cur instanceof Error) {
+    const c = cur as Error & { activityType?: string; type?: string | null; cause?: unknown };
+    if (c.name === 'ActivityFailure' && c.activityType) activity = c.activityType;
+    parts.push(c.type ? `${c.type}: ${c.message}` : c.message);
+    cur = c.cause;
+  }
+  const innermost = parts[parts.length - 1] ?? String(err);
+  return activity ? `${innermost} (in activity ${activity})` : innermost;
+}

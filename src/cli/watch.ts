@@ -1,0 +1,128 @@
+/**
+ * Live view of a running pipeline: the stage comes from the workflow's `progress` query, and the epoch /
+ * iteration and loss from the heartbeat details of the pending training activity (visible in describe()).
+ */
+import type { WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
+import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
+import { optionalTsToMs } from '@temporalio/common/lib/time';
+import type { PipelineClient, PipelineProgress } from '../client';
+import { formatMetrics, formatSeconds } from './format';
+
+/** Activity states of temporal.api.enums.v1.PendingActivityState, spelled out for display. */
+const ACTIVITY_STATE: Record<number, string> = { 1: 'scheduled', 2: 'started', 3: 'cancel-requested', 4: 'paused', 5: 'pause-requested' };
+
+export interface ActivityView {
+  type: string;
+  state: string;
+  attempt: number;
+  maximumAttempts?: number;
+  heartbeat?: unknown;
+  lastHeartbeatTime?: string;
+  lastFailure?: string;
+}
+
+export interface Snapshot {
+  status: string;
+  progress?: PipelineProgress;
+  progressError?: string;
+  activities: ActivityView[];
+}
+
+/** Queries the workflow's progress with a short deadline: a closed workflow is replayed by a worker, and none may be running. */
+export async function queryProgress(pc: PipelineClient, workflowId: string, timeoutMs = 3000): Promise<{ progress?: PipelineProgress; error?: string }> {
+  try {
+    return { progress: await pc.client.withDeadline(Date.now() + timeoutMs, () => pc.progress(workflowId)) };
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    return { error: /deadline/i.test(msg) ? `no answer within ${timeoutMs / 1000} s (is a worker polling the task queue?)` : msg };
+  }
+}
+
+export async function pendingActivities(pc: PipelineClient, handle: WorkflowHandle): Promise<{ status: string; activities: ActivityView[] }> {
+  const d = await handle.describe();
+  return { status: d.status.name, activities: await activitiesOf(pc, d) };
+}
+
+export async function activitiesOf(pc: PipelineClient, d: WorkflowExecutionDescription): Promise<ActivityView[]> {
+  const converter = pc.client.options.loadedDataConverter;
+  const activities = await Promise.all(
+    (d.raw.pendingActivities ?? []).map(async (a): Promise<ActivityView> => {
+      let heartbeat: unknown;
+      try {
+        [heartbeat] = await decodeArrayFromPayloads(converter, a.heartbeatDetails?.payloads ?? []);
+      } catch {
+        heartbeat = undefined; // undecodable details only cost the progress display
+      }
+      const hb = optionalTsToMs(a.lastHeartbeatTime);
+      return {
+        type: a.activityType?.name ?? '?',
+        state: ACTIVITY_STATE[a.state ?? 0] ?? 'unknown',
+        attempt: a.attempt ?? 1,
+        maximumAttempts: a.maximumAttempts || undefined,
+        heartbeat,
+        lastHeartbeatTime: hb ? new Date(hb).toISOString() : undefined,
+        lastFailure: a.lastFailure?.message ?? undefined,
+      };
+    }),
+  );
+  return activities;
+}
+
+/** "epoch 3/5 loss=0.41 val_loss=0.52" (tfjs) or "iteration 45/200 train_rmse=… val_rmse=…" (LightGBM). */
+export function heartbeatText(details: unknown): string | undefined {
+  if (!details || typeof details !== 'object') return undefined;
+  const d = details as { epoch?: number; totalEpochs?: number; iteration?: number; rounds?: number; metrics?: Record<string, number> };
+  const step =
+    typeof d.epoch === 'number' ? `epoch ${d.epoch}${d.totalEpochs ? `/${d.totalEpochs}` : ''}` : typeof d.iteration === 'number' ? `iteration ${d.iteration}${d.rounds ? `/${d.rounds}` : ''}` : undefined;
+  if (!step) return undefined;
+  const keys = Object.keys(d.metrics ?? {});
+  // Loss-like metrics first: that is what a person watching training looks at.
+  const shown = [...keys.filter((k) => /loss|rmse/.test(k)), ...keys.filter((k) => !/loss|rmse/.test(k))].slice(0, 3);
+  const metrics = formatMetrics(d.metrics, shown);
+  return metrics ? `${step} ${metrics}` : step;
+}
+
+export function progressLine(elapsedMs: number, snap: Snapshot): string {
+  const parts = [snap.progress?.stage ?? snap.status.toLowerCase()];
+  for (const a of snap.activities) {
+    const hb = heartbeatText(a.heartbeat);
+    const retry = a.attempt > 1 ? ` (attempt ${a.attempt}${a.lastFailure ? `, last error: ${a.lastFailure}` : ''})` : '';
+    if (hb || retry) parts.push(`${a.type}: ${hb ?? a.state}${retry}`);
+  }
+  return `[${formatSeconds(elapsedMs)}] ${parts.join('  ')}`;
+}
+
+/**
+ * Redraws the progress about once a second until the workflow closes. On a TTY it rewrites one line with
+ * `\r`; otherwise (logs, CI, pipes) it prints a plain line whenever the content changes.
+ */
+export async function watchUntilClosed(pc: PipelineClient, handle: WorkflowHandle, closed: Promise<unknown>): Promise<void> {
+  const tty = Boolean(process.stdout.isTTY);
+  const started = Date.now();
+  let done = false;
+  void closed.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  let last = '';
+  while (!done) {
+    let snap: Snapshot;
+    try {
+      const [{ status, activities }, q] = await Promise.all([pendingActivities(pc, handle), queryProgress(pc, handle.workflowId, 2000)]);
+      snap = { status, activities, progress: q.progress };
+    } catch {
+      snap = { status: 'unknown', activities: [] }; // transient; the next tick tries again
+    }
+    if (done) break;
+    const line = progressLine(Date.now() - started, snap);
+    if (tty) {
+      process.stdout.write(`\r${line.slice(0, (process.stdout.columns || 120) - 1)}\x1b[K`);
+    } else {
+      const content = line.replace(/^\[[^\]]*\] /, ''); // ignore the clock when deciding whether anything changed
+      if (content !== last) console.log(line);
+      last = content;
+    }
+    await Promise.race([new Promise((r) => setTimeout(r, 1000)), closed.catch(() => undefined)]);
+  }
+  if (tty) process.stdout.write('\r\x1b[K');
+}
