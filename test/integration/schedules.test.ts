@@ -2,13 +2,18 @@
  * Schedules against the real dev server: apply is idempotent and follows config changes, trigger starts a run,
  * a 7-day backfill gives 7 runs with 7 distinct data partitions, and pause stops scheduled runs.
  */
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { AppConfig } from '../../src/config';
+import { AppConfig, PROJECT_ROOT } from '../../src/config';
 import { PipelineResult } from '../../src/client';
 import { parseScheduleConfig, ScheduleConfig } from '../../src/schedules/config';
 import { applySchedules, backfillSchedule } from '../../src/schedules/apply';
 import { eventually, RunningWorkers, startWorkers, testConfig } from '../helpers/stack';
+
+const execFileAsync = promisify(execFile);
 
 describe('schedules', () => {
   let config: AppConfig;
@@ -96,6 +101,46 @@ describe('schedules', () => {
     const results = await Promise.all(ids.map((w) => client.workflow.getHandle(w).result() as Promise<PipelineResult>));
     expect(results.map((r) => r.partition).sort()).toEqual(expected);
     expect(new Set(ids).size).toBe(7);
+  }, 200_000);
+
+  it('the stock `temporal schedule backfill` gives one tick run per session, each on its own day of ticks', async () => {
+    const id = `tick-backfill-${suffix}`;
+    await apply(
+      parseScheduleConfig({
+        schedules: [
+          {
+            id,
+            pipeline: 'tick',
+            cron: ['30 16 * * 1-5'],
+            timeZone: 'America/New_York',
+            overlap: 'SKIP',
+            paused: true,
+            input: { source: { kind: 'synthetic' }, params: { epochs: 1 } },
+          },
+        ],
+      }),
+    );
+    // Synthetic ticks cover the sessions of Mon 5 – Fri 9 January 2026; backfill Monday to Wednesday.
+    await execFileAsync(path.join(PROJECT_ROOT, '.venv', 'bin', 'temporal'), [
+      'schedule', 'backfill', '--address', config.temporal.address, '--schedule-id', id,
+      '--start-time', '2026-01-05T00:00:00Z', '--end-time', '2026-01-08T00:00:00Z', '--overlap-policy', 'AllowAll',
+    ]);
+    const ids = await eventually(
+      async () => {
+        const found: string[] = [];
+        for await (const wf of client.workflow.list({ query: `TemporalScheduledById = '${id}' AND ExecutionStatus = 'Completed'` })) found.push(wf.workflowId);
+        return found.length >= 3 && found;
+      },
+      150_000,
+      1000,
+    );
+    const results = await Promise.all(ids.map((w) => client.workflow.getHandle(w).result() as Promise<PipelineResult>));
+    // 16:30 in New York is 21:30 UTC in January: each window is the 24 hours up to that day's close.
+    expect(results.map((r) => r.partition).sort()).toEqual([
+      '2026-01-04T21:30:00.000Z/2026-01-05T21:30:00.000Z',
+      '2026-01-05T21:30:00.000Z/2026-01-06T21:30:00.000Z',
+      '2026-01-06T21:30:00.000Z/2026-01-07T21:30:00.000Z',
+    ]);
   }, 200_000);
 
   it('pause stops scheduled runs', async () => {

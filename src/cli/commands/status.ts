@@ -16,7 +16,7 @@ export function registerStatus(program: Command): void {
   program
     .command('status')
     .description('show a workflow: status, stage, pending activities with their progress, result or failure')
-    .summary('show one workflow's status, progress and outcome')
+    .summary("show one workflow's status, progress and outcome")
     .argument('<workflow-id>', 'workflow id, as printed by `start` or `list`')
     .option('--json', 'print one JSON object')
     .addHelpText('after', '\nExamples:\n  $ durable-ml status power-3f2a9c1b0d4e5f67\n  $ durable-ml status power-daily-2025-01-31T01:00:00Z --json')
