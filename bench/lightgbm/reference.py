@@ -1,13 +1,17 @@
-"""Python side of the LightGBM benchmark (driven by bench/lightgbm/run.ts; not meant to be run alone).
+"""Python side of the LightGBM benchmark, driven by bench/lightgbm/run.ts (not meant to be run by hand).
 
-Reads the dataset file written by run.ts (same bytes), then repeats: Dataset construction, lgb.train for a
-fixed number of rounds, and batch prediction on the held-out matrix, timing each phase with
-time.perf_counter(). Writes a JSON summary (--out-json), the last repeat's predictions as float64
-(--out-pred) and its model text (--out-model), so run.ts can compare them with the koffi binding's.
+Reads the dataset file written by run.ts (the very same bytes), prints one JSON line when ready, then serves
+commands read line by line from stdin, so that run.ts can interleave its repeats with the Node ones:
 
-File layout (little endian): 8-byte magic b"LGBMBNCH", int32 version (1), int32 nTrain, int32 nTest,
-int32 ncol, then Xtrain float64[nTrain*ncol] (row-major), ytrain float32[nTrain], Xtest float64[nTest*ncol],
-ytest float32[nTest].
+  repeat  -> Dataset construction (lgb.Dataset(X, label=y, params=params).construct()), lgb.train for a fixed
+             number of rounds, booster.predict of the held-out matrix, each timed with time.perf_counter();
+             answers one JSON line with the times in ms.
+  finish  -> writes the last repeat's predictions (float64, --out-pred) and model text (--out-model), answers
+             one JSON line and exits.
+
+Data file layout (little endian): 8-byte magic b"LGBMBNCH", int32 version (1), int32 nTrain, int32 nTest,
+int32 ncol, then xTrain float64[nTrain*ncol] (row-major), yTrain float32[nTrain], xTest float64[nTest*ncol],
+yTest float32[nTest].
 """
 
 import argparse
@@ -28,7 +32,7 @@ def read_data(path):
         header = f.read(HEADER_BYTES)
         if header[:8] != MAGIC:
             raise SystemExit(f"{path}: not a benchmark data file")
-        version, n_train, n_test, ncol = np.frombuffer(header[8:], dtype="<i4")
+        version, n_train, n_test, ncol = (int(v) for v in np.frombuffer(header[8:], dtype="<i4"))
         if version != 1:
             raise SystemExit(f"{path}: unsupported version {version}")
         x_train = np.fromfile(f, dtype="<f8", count=n_train * ncol).reshape(n_train, ncol)
@@ -40,13 +44,16 @@ def read_data(path):
     return x_train, y_train, x_test, y_test
 
 
+def reply(obj):
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
     ap.add_argument("--params", required=True, help="LightGBM params as JSON")
     ap.add_argument("--rounds", type=int, required=True)
-    ap.add_argument("--repeats", type=int, required=True)
-    ap.add_argument("--out-json", required=True)
     ap.add_argument("--out-pred", required=True)
     ap.add_argument("--out-model", required=True)
     args = ap.parse_args()
@@ -54,47 +61,50 @@ def main():
     params = json.loads(args.params)
     x_train, y_train, x_test, _ = read_data(args.data)
     n_test = x_test.shape[0]
-
-    repeats = []
-    first_pred = None
-    pred = None
-    booster = None
-    for _ in range(args.repeats):
-        if booster is not None:
-            del booster
-        t0 = time.perf_counter()
-        ds = lgb.Dataset(x_train, label=y_train, params=params, free_raw_data=True)
-        ds.construct()
-        t1 = time.perf_counter()
-        booster = lgb.train(params, ds, num_boost_round=args.rounds)
-        t2 = time.perf_counter()
-        pred = booster.predict(x_test)
-        t3 = time.perf_counter()
-        if first_pred is None:
-            first_pred = pred
-        repeats.append({
-            "constructMs": (t1 - t0) * 1e3,
-            "trainMs": (t2 - t1) * 1e3,
-            "predictMs": (t3 - t2) * 1e3,
-            "predictRowsPerSec": n_test / (t3 - t2),
-            "iterations": booster.current_iteration(),
-        })
-        del ds
-
-    np.asarray(pred, dtype="<f8").tofile(args.out_pred)
-    with open(args.out_model, "w", encoding="utf-8") as f:
-        f.write(booster.model_to_string())
-    summary = {
+    reply({
+        "ready": True,
         "python": sys.version.split()[0],
         "pythonImplementation": platform.python_implementation(),
         "lightgbm": lgb.__version__,
-        "lightgbmLib": lgb.basic._LIB._name if hasattr(lgb.basic, "_LIB") else None,
+        "lightgbmLibrary": getattr(getattr(lgb.basic, "_LIB", None), "_name", None),
         "numpy": np.__version__,
-        "repeats": repeats,
-        "predictionRepeatMaxAbsDiff": float(np.max(np.abs(pred - first_pred))),
-    }
-    with open(args.out_json, "w", encoding="utf-8") as f:
-        json.dump(summary, f)
+    })
+
+    first_pred = None
+    pred = None
+    booster = None
+    for line in sys.stdin:
+        cmd = line.strip()
+        if cmd == "repeat":
+            booster = None  # release the previous repeat's model before timing the next one
+            t0 = time.perf_counter()
+            ds = lgb.Dataset(x_train, label=y_train, params=params)
+            ds.construct()
+            t1 = time.perf_counter()
+            booster = lgb.train(params, ds, num_boost_round=args.rounds)
+            t2 = time.perf_counter()
+            pred = booster.predict(x_test)
+            t3 = time.perf_counter()
+            del ds
+            if first_pred is None:
+                first_pred = pred
+            reply({
+                "constructMs": (t1 - t0) * 1e3,
+                "trainMs": (t2 - t1) * 1e3,
+                "predictMs": (t3 - t2) * 1e3,
+                "predictRowsPerSec": n_test / (t3 - t2),
+                "iterations": booster.current_iteration(),
+            })
+        elif cmd == "finish":
+            if booster is None:
+                raise SystemExit("finish before any repeat")
+            np.asarray(pred, dtype="<f8").tofile(args.out_pred)
+            with open(args.out_model, "w", encoding="utf-8") as f:
+                f.write(booster.model_to_string())
+            reply({"done": True, "repeatMaxAbsDiff": float(np.max(np.abs(pred - first_pred)))})
+            return
+        elif cmd:
+            raise SystemExit(f"unknown command {cmd!r}")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@ import { classificationReport } from '../models/metrics';
 import { predictInThread } from '../models/training/predict';
 import type { Evaluation, PreparedData, StageRequest, TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
+import { confusionMatrixPng } from '../plots';
+import { logLearningCurve, logPlot } from './plots';
 
 const CLASSES = 10;
 
@@ -27,6 +29,10 @@ export function classifierEvaluation({ mlflow }: ActivityDeps) {
       await mlflow.logMetrics(req.run.runId, metrics, Number(req.params.epochs));
       const artifacts = ['evaluation/classification_report.json'];
       await mlflow.uploadArtifact(req.run.artifactUri, artifacts[0], JSON.stringify(report, null, 2));
+      const labels_ = Array.from({ length: CLASSES }, (_, k) => String(k));
+      artifacts.push(await logPlot(mlflow, req.run, 'confusion_matrix', await confusionMatrixPng(report.confusion, labels_, { title: `${req.pipeline} test confusion matrix` })));
+      const curve = await logLearningCurve(mlflow, req.run, ['train_loss', 'val_loss', 'train_accuracy', 'val_accuracy'], `${req.pipeline} learning curve`);
+      if (curve) artifacts.push(curve);
       return { metrics: { test_accuracy: report.accuracy, test_loss: report.logLoss, test_macro_f1: report.macroF1 }, artifacts };
     },
   };

@@ -2,7 +2,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Booster, loadLightgbm } from '../lightgbm';
-import { readArray } from '../data/arrays';
+import { readArray, readMeta } from '../data/arrays';
+import { barChartPng, lineChartPng } from '../plots';
+import { logLearningCurve, logPlot } from './plots';
 import { mape, regressionMetrics } from '../models/metrics';
 import type { Evaluation, PreparedData, StageRequest, TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
@@ -29,8 +31,31 @@ export function powerEvaluation({ mlflow, lightgbmLib }: ActivityDeps) {
           baseline_mape: mape(naive, actual),
         };
         await mlflow.logMetrics(req.run.runId, metrics);
+        const meta = await readMeta(req.prepared.dir);
+        const names = (meta.info.features as string[] | undefined) ?? [];
+        const gain = Array.from(booster.featureImportance('gain'));
+        const importance = gain.map((value, i) => ({ label: names[i] ?? `f${i}`, value }));
         const artifacts = ['evaluation/feature_importance.json'];
-        await mlflow.uploadArtifact(req.run.artifactUri, artifacts[0], JSON.stringify({ gain: Array.from(booster.featureImportance('gain')) }));
+        await mlflow.uploadArtifact(req.run.artifactUri, artifacts[0], JSON.stringify(importance, null, 1));
+        artifacts.push(await logPlot(mlflow, req.run, 'feature_importance', await barChartPng(importance, { title: 'LightGBM feature importance', xTitle: 'total gain' })));
+        const times = Array.from((await readArray(req.prepared.dir, 't_test')).data, (hours) => new Date(hours * 3_600_000));
+        artifacts.push(
+          await logPlot(
+            mlflow,
+            req.run,
+            'prediction_vs_actual',
+            await lineChartPng(
+              [
+                { name: 'actual', x: times, y: Array.from(actual) },
+                { name: `LightGBM (RMSE ${model.rmse.toFixed(3)})`, x: times, y: Array.from(predicted) },
+                { name: `seasonal naive (RMSE ${baseline.rmse.toFixed(3)})`, x: times, y: Array.from(naive) },
+              ],
+              { title: 'Global active power on the test window', yTitle: 'kW', xIsTime: true },
+            ),
+          ),
+        );
+        const curve = await logLearningCurve(mlflow, req.run, ['train_rmse', 'val_rmse'], 'LightGBM RMSE per boosting iteration');
+        if (curve) artifacts.push(curve);
         return { metrics, artifacts };
       } finally {
         booster.free();

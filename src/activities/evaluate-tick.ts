@@ -9,6 +9,8 @@ import { directionalAccuracy, regressionMetrics } from '../models/metrics';
 import { predictInThread } from '../models/training/predict';
 import type { Evaluation, PreparedData, StageRequest, TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
+import { lineChartPng } from '../plots';
+import { logLearningCurve, logPlot } from './plots';
 
 /** US equities: 252 sessions of 6.5 hours. */
 const TRADING_SECONDS_PER_YEAR = 252 * 6.5 * 3600;
@@ -47,6 +49,23 @@ export function tickEvaluation({ mlflow }: ActivityDeps) {
         artifacts[0],
         JSON.stringify({ convention: 'sign(prediction) positions, log returns, cost per unit turnover, Sharpe annualised over 252×6.5h', metrics, equity: model.equity, baselineEquity: naive.equity }),
       );
+      const bars = model.equity.map((_, i) => i + 1);
+      artifacts.push(
+        await logPlot(
+          mlflow,
+          req.run,
+          'equity_curve',
+          await lineChartPng(
+            [
+              { name: `model (Sharpe ${model.sharpe.toFixed(2)})`, x: bars, y: model.equity },
+              { name: `last-return baseline (Sharpe ${naive.sharpe.toFixed(2)})`, x: bars, y: naive.equity },
+            ],
+            { title: 'Backtest equity on the test window (after costs)', xTitle: 'bar', yTitle: 'equity' },
+          ),
+        ),
+      );
+      const curve = await logLearningCurve(mlflow, req.run, ['train_loss', 'val_loss'], 'tick model learning curve');
+      if (curve) artifacts.push(curve);
       return { metrics, artifacts };
     },
   };

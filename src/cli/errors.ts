@@ -63,7 +63,9 @@ export function failureMessage(err: unknown): string {
   while (cur instanceof Error) {
     const c = cur as Error & { activityType?: string; type?: string | null; cause?: unknown };
     if (c.name === 'ActivityFailure' && c.activityType) activity = c.activityType;
-    parts.push(c.type ? `${c.type}: ${c.message}` : c.message);
+    // ApplicationFailures carry a type (e.g. InvalidInput); Temporal's own failures are named by class (TerminatedFailure…).
+    const label = c.type || (/Failure$/.test(c.name) && c.name !== 'ApplicationFailure' ? c.name : undefined);
+    parts.push(label ? `${label}: ${c.message}` : c.message);
     cur = c.cause;
   }
   const innermost = parts[parts.length - 1] ?? String(err);

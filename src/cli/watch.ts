@@ -77,7 +77,7 @@ export function heartbeatText(details: unknown): string | undefined {
   if (!step) return undefined;
   const keys = Object.keys(d.metrics ?? {});
   // Loss-like metrics first: that is what a person watching training looks at.
-  const shown = [...keys.filter((k) => /loss|rmse/.test(k)), ...keys.filter((k) => !/loss|rmse/.test(k))].slice(0, 3);
+  const shown = [...keys.filter((k) => /loss|rmse/.test(k)).sort(), ...keys.filter((k) => !/loss|rmse/.test(k))].slice(0, 3);
   const metrics = formatMetrics(d.metrics, shown);
   return metrics ? `${step} ${metrics}` : step;
 }

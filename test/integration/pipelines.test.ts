@@ -25,14 +25,14 @@ describe('the four pipelines end to end', () => {
     await client?.close();
   });
 
-  const cases: { pipeline: PipelineName; params: Record<string, number>; metric: string; perEpoch?: string }[] = [
-    { pipeline: 'mnist', params: { epochs: 3 }, metric: 'test_accuracy', perEpoch: 'val_accuracy' },
-    { pipeline: 'cifar10', params: { epochs: 2 }, metric: 'test_accuracy', perEpoch: 'val_accuracy' },
-    { pipeline: 'tick', params: { epochs: 2 }, metric: 'backtest_sharpe', perEpoch: 'val_loss' },
-    { pipeline: 'power', params: { numBoostRound: 60 }, metric: 'test_rmse', perEpoch: 'val_rmse' },
+  const cases: { pipeline: PipelineName; params: Record<string, number>; metric: string; perEpoch: string; plots: string[] }[] = [
+    { pipeline: 'mnist', params: { epochs: 3 }, metric: 'test_accuracy', perEpoch: 'val_accuracy', plots: ['confusion_matrix', 'learning_curve'] },
+    { pipeline: 'cifar10', params: { epochs: 2 }, metric: 'test_accuracy', perEpoch: 'val_accuracy', plots: ['confusion_matrix', 'learning_curve'] },
+    { pipeline: 'tick', params: { epochs: 2 }, metric: 'backtest_sharpe', perEpoch: 'val_loss', plots: ['equity_curve', 'learning_curve'] },
+    { pipeline: 'power', params: { numBoostRound: 60 }, metric: 'test_rmse', perEpoch: 'val_rmse', plots: ['feature_importance', 'learning_curve', 'prediction_vs_actual'] },
   ];
 
-  it.each(cases)('$pipeline completes, tracked in one MLflow run', async ({ pipeline, params, metric, perEpoch }) => {
+  it.each(cases)('$pipeline completes, tracked in one MLflow run', async ({ pipeline, params, metric, perEpoch, plots }) => {
     const handle = await client.start(pipeline, { requestId: `e2e-${config.taskQueues.cpu}`, input: { source: { kind: 'synthetic' }, params } });
     const result = (await handle.result()) as PipelineResult;
 
@@ -50,8 +50,12 @@ describe('the four pipelines end to end', () => {
     const params_ = Object.fromEntries((run.data.params ?? []).map((p) => [p.key, p.value]));
     expect(params_).toMatchObject({ dataset: expect.stringContaining('synthetic'), seed: '42' });
     expect(run.data.metrics?.map((m) => m.key)).toEqual(expect.arrayContaining([metric]));
-    const history = await mlflow.getMetricHistory(result.mlflowRunId, perEpoch!);
+    const history = await mlflow.getMetricHistory(result.mlflowRunId, perEpoch);
     expect(history.length).toBeGreaterThanOrEqual(2);
+    const pngs = (await mlflow.listArtifacts(result.mlflowRunId, 'plots')).map((f) => f.path).sort();
+    expect(pngs).toEqual(plots.map((p) => `plots/${p}.png`));
+    const png = await mlflow.downloadArtifact(run.info.artifact_uri, pngs[0]);
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
 
     const model = await mlflow.listArtifacts(result.mlflowRunId, 'model');
     expect(model.map((f) => f.path)).toEqual(expect.arrayContaining(['model/MLmodel']));

@@ -77,8 +77,8 @@ export function registerModels(program: Command): void {
         if (!m.registered) return console.log('  no registered model yet: no run of this pipeline has passed its gate');
         console.log(`  champion: ${m.champion ? `v${m.champion}` : 'none'}`);
         printTable(
-          ['VERSION', 'RUN ID', 'STATUS', m.championMetric.toUpperCase(), 'CREATED', ''],
-          m.versions.map((v) => [v.version, v.runId ?? '-', v.status ?? '-', v.metric === null ? '-' : formatNumber(v.metric), formatTime(v.createdAt ? new Date(v.createdAt) : undefined), v.champion ? CHAMPION_ALIAS : '']),
+          ['VERSION', 'RUN ID', 'STATUS', m.championMetric.toUpperCase(), 'CREATED', 'ALIAS'],
+          m.versions.map((v) => [v.version, v.runId ?? '-', v.status ?? '-', v.metric === null ? '-' : formatNumber(v.metric), formatTime(v.createdAt ? new Date(v.createdAt) : undefined), v.champion ? CHAMPION_ALIAS : '-']),
           (line) => console.log(`  ${line}`),
         );
       });
