@@ -2,7 +2,7 @@
 # Starts / stops the local stack: Temporal dev server (SQLite, Web UI) and MLflow tracking server
 # (SQLite backend store, artifact proxying). Both bind to 127.0.0.1 only; state lives under $DML_STATE_DIR.
 #
-#   scripts/stack.sh start | stop | status | urls
+#   scripts/stack.sh start | stop [temporal|mlflow] | status | urls
 #
 # Environment (defaults):
 #   TEMPORAL_PORT=7233  TEMPORAL_UI_PORT=$((TEMPORAL_PORT+1000))  TEMPORAL_NAMESPACE=default
@@ -94,16 +94,26 @@ urls() {
 case "${1:-}" in
   start)
     [ -x .venv/bin/temporal ] || { log "run scripts/setup.sh first"; exit 1; }
-    start_temporal
-    start_mlflow
-    urls
+    case "${2:-all}" in
+      temporal) start_temporal ;;
+      mlflow) start_mlflow ;;
+      all) start_temporal; start_mlflow; urls ;;
+      *) echo "unknown service '$2' (temporal or mlflow)" >&2; exit 2 ;;
+    esac
     ;;
-  stop) stop_one mlflow; stop_one temporal ;;
+  stop)
+    case "${2:-all}" in
+      temporal) stop_one temporal ;;
+      mlflow) stop_one mlflow ;;
+      all) stop_one mlflow; stop_one temporal ;;
+      *) echo "unknown service '$2' (temporal or mlflow)" >&2; exit 2 ;;
+    esac
+    ;;
   status)
     for s in temporal mlflow; do
       if running $s; then echo "$s: running (pid $(cat "$PIDS/$s.pid"))"; else echo "$s: stopped"; fi
     done
     ;;
   urls) urls ;;
-  *) echo "usage: $0 start|stop|status|urls" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop [temporal|mlflow] | status | urls" >&2; exit 2 ;;
 esac

@@ -1,16 +1,18 @@
 /**
  * LightGBM benchmark: the koffi binding (src/lightgbm) against LightGBM's own Python package, on the same
- * bytes and parameters. See bench/README.md.
+ * bytes and parameters, plus a diagnostic Node variant that makes all LightGBM calls from one thread
+ * (one-thread.ts). See bench/README.md.
  *
  *   node build/bench/lightgbm/run.js [--repeats N] [--rounds N] [--cases small,large] [--threads N]
- *                                    [--python PATH] [--out DIR] [--no-python]
+ *                                    [--python PATH] [--out DIR] [--no-python] [--no-one-thread]
  */
-import { spawnSync } from 'child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import { Dataset, lightgbmVersion, loadLightgbm, train, type LightgbmLibrary, type Params } from '../../src/lightgbm';
+import * as readline from 'readline';
+import { Dataset, lightgbmVersion, loadLightgbm, train, type Booster, type LightgbmLibrary, type Params } from '../../src/lightgbm';
 import { makeRegressionData, readBenchData, writeBenchData, type BenchData } from './data';
 import { summarize, type Summary } from './stats';
 
@@ -27,6 +29,13 @@ const CASES: Record<string, CaseSpec> = {
   large: { name: 'large', nTrain: 200_000, nTest: 100_000, ncol: 20, seed: 20240602 },
 };
 
+type SideName = 'node' | 'nodeOneThread' | 'python';
+const SIDE_LABELS: Record<SideName, string> = {
+  node: 'node (koffi binding)',
+  nodeOneThread: 'node, one LightGBM thread (diagnostic)',
+  python: 'python (lightgbm package)',
+};
+
 interface Options {
   repeats: number;
   rounds: number;
@@ -34,7 +43,7 @@ interface Options {
   threads: number;
   python: string;
   outDir: string;
-  runPython: boolean;
+  sides: SideName[];
 }
 
 /** One timed repeat: dataset construction, training, prediction of the held-out matrix. */
@@ -46,17 +55,29 @@ interface Repeat {
   iterations: number;
 }
 
+type MetricName = 'constructMs' | 'trainMs' | 'totalMs' | 'predictMs' | 'predictRowsPerSec';
+
 interface SideResult {
+  label: string;
   repeats: Repeat[];
   /** Over the measured repeats (the first, warm-up, repeat excluded). */
-  summary: Record<'constructMs' | 'trainMs' | 'totalMs' | 'predictMs' | 'predictRowsPerSec', Summary>;
+  summary: Record<MetricName, Summary>;
   /** rows/s at the median and at the 95th-percentile prediction time. */
   predictThroughput: { atMedian: number; atP95: number };
   /** Largest prediction difference between the first and the last repeat (determinism). */
   repeatMaxAbsDiff: number;
 }
 
-const METRICS = ['constructMs', 'trainMs', 'predictMs', 'predictRowsPerSec'] as const;
+interface Finished {
+  predictions: Float64Array;
+  model: string;
+  repeatMaxAbsDiff: number;
+}
+
+interface SideRunner {
+  repeat(): Promise<Repeat>;
+  finish(): Promise<Finished>;
+}
 
 function projectRoot(): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
@@ -66,15 +87,14 @@ function projectRoot(): string {
 }
 
 function parseArgs(argv: string[], root: string): Options {
-  const cores = os.availableParallelism();
   const opts: Options = {
     repeats: 6,
     rounds: 200,
     cases: [CASES.small, CASES.large],
-    threads: cores,
+    threads: os.availableParallelism(),
     python: process.env.PYTHON ?? path.join(root, '.venv', 'bin', 'python'),
     outDir: path.join(root, 'bench', 'results'),
-    runPython: true,
+    sides: ['node', 'nodeOneThread', 'python'],
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -94,7 +114,8 @@ function parseArgs(argv: string[], root: string): Options {
       case '--threads': opts.threads = int(1); break;
       case '--python': opts.python = value(); break;
       case '--out': opts.outDir = path.resolve(value()); break;
-      case '--no-python': opts.runPython = false; break;
+      case '--no-python': opts.sides = opts.sides.filter((s) => s !== 'python'); break;
+      case '--no-one-thread': opts.sides = opts.sides.filter((s) => s !== 'nodeOneThread'); break;
       case '--cases':
         opts.cases = value().split(',').map((name) => {
           const c = CASES[name.trim()];
@@ -105,7 +126,7 @@ function parseArgs(argv: string[], root: string): Options {
       case '-h':
       case '--help':
         console.log('usage: node build/bench/lightgbm/run.js [--repeats N>=2] [--rounds N] [--cases small,large] ' +
-          '[--threads N] [--python PATH] [--out DIR] [--no-python]');
+          '[--threads N] [--python PATH] [--out DIR] [--no-python] [--no-one-thread]');
         process.exit(0);
         break;
       default:
@@ -128,19 +149,6 @@ function benchParams(opts: Options): Params {
   };
 }
 
-function summarizeSide(repeats: Repeat[], predictions: { first: Float64Array; last: Float64Array }, nTest: number): SideResult {
-  const measured = repeats.slice(1); // first repeat is the warm-up
-  const summary = {} as SideResult['summary'];
-  for (const m of METRICS) summary[m] = summarize(measured.map((r) => r[m]));
-  summary.totalMs = summarize(measured.map((r) => r.constructMs + r.trainMs));
-  return {
-    repeats,
-    summary,
-    predictThroughput: { atMedian: nTest / (summary.predictMs.median / 1e3), atP95: nTest / (summary.predictMs.p95 / 1e3) },
-    repeatMaxAbsDiff: maxAbsDiff(predictions.first, predictions.last),
-  };
-}
-
 function maxAbsDiff(a: Float64Array, b: Float64Array): number {
   if (a.length !== b.length) return Infinity;
   let max = 0;
@@ -148,66 +156,155 @@ function maxAbsDiff(a: Float64Array, b: Float64Array): number {
   return max;
 }
 
-async function runNode(lib: LightgbmLibrary, data: BenchData, params: Params, opts: Options) {
-  const repeats: Repeat[] = [];
+/** The binding, in this process, used as an application would: Dataset.fromMatrix, train(), predict(). */
+function bindingRunner(lib: LightgbmLibrary, data: BenchData, params: Params, rounds: number): SideRunner {
+  let current: { ds: Dataset; booster: Booster } | undefined;
   let first: Float64Array | undefined;
   let last: Float64Array | undefined;
-  let model = '';
-  for (let r = 0; r < opts.repeats; r++) {
-    const t0 = performance.now();
-    const ds = await Dataset.fromMatrix(lib, data.xTrain, data.nTrain, data.ncol, data.yTrain, { params });
-    const t1 = performance.now();
-    const { booster } = await train(lib, params, ds, { numBoostRound: opts.rounds });
-    const t2 = performance.now();
-    const pred = await booster.predict(data.xTest, data.nTest, data.ncol);
-    const t3 = performance.now();
-    repeats.push({
-      constructMs: t1 - t0,
-      trainMs: t2 - t1,
-      predictMs: t3 - t2,
-      predictRowsPerSec: data.nTest / ((t3 - t2) / 1e3),
-      iterations: booster.currentIteration(),
+  const release = () => {
+    current?.booster.free();
+    current?.ds.free();
+    current = undefined;
+  };
+  return {
+    async repeat() {
+      release();
+      const t0 = performance.now();
+      const ds = await Dataset.fromMatrix(lib, data.xTrain, data.nTrain, data.ncol, data.yTrain, { params });
+      const t1 = performance.now();
+      const { booster } = await train(lib, params, ds, { numBoostRound: rounds });
+      const t2 = performance.now();
+      const pred = await booster.predict(data.xTest, data.nTest, data.ncol);
+      const t3 = performance.now();
+      current = { ds, booster };
+      first ??= pred;
+      last = pred;
+      return {
+        constructMs: t1 - t0,
+        trainMs: t2 - t1,
+        predictMs: t3 - t2,
+        predictRowsPerSec: data.nTest / ((t3 - t2) / 1e3),
+        iterations: booster.currentIteration(),
+      };
+    },
+    async finish() {
+      if (!current || !first || !last) throw new Error('finish before any repeat');
+      const model = current.booster.saveModelToString();
+      release();
+      return { predictions: last, model, repeatMaxAbsDiff: maxAbsDiff(first, last) };
+    },
+  };
+}
+
+/** A child process speaking the line protocol of reference.py / one-thread.ts (one JSON line per command). */
+class LineRunner implements SideRunner {
+  private readonly lines: string[] = [];
+  private waiter: ((line: string | undefined) => void) | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly name: string,
+    private readonly proc: ChildProcessWithoutNullStreams,
+    private readonly outPred: string,
+    private readonly outModel: string,
+  ) {
+    readline.createInterface({ input: proc.stdout }).on('line', (line) => {
+      if (this.waiter) {
+        const w = this.waiter;
+        this.waiter = undefined;
+        w(line);
+      } else {
+        this.lines.push(line);
+      }
     });
-    first ??= pred;
-    last = pred;
-    if (r === opts.repeats - 1) model = booster.saveModelToString();
-    booster.free();
-    ds.free();
-    process.stdout.write(`  node   repeat ${r + 1}/${opts.repeats}${r === 0 ? ' (warm-up)' : ''}: ` +
-      `construct ${fmt(t1 - t0)} ms, train ${fmt(t2 - t1)} ms, predict ${fmt(t3 - t2)} ms\n`);
+    proc.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    proc.on('close', () => {
+      this.closed = true;
+      this.waiter?.(undefined);
+      this.waiter = undefined;
+    });
   }
-  if (!first || !last) throw new Error('no repeats');
-  return { result: summarizeSide(repeats, { first, last }, data.nTest), predictions: last, model };
+
+  static async start(name: string, cmd: string, args: string[], tmp: string): Promise<{ runner: LineRunner; hello: Record<string, unknown> }> {
+    const outPred = path.join(tmp, `${name}.pred`);
+    const outModel = path.join(tmp, `${name}.model.txt`);
+    const proc = spawn(cmd, [...args, '--out-pred', outPred, '--out-model', outModel], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const spawned = new Promise<void>((resolve, reject) => {
+      proc.once('spawn', resolve);
+      proc.once('error', (err) => reject(new Error(`cannot run ${cmd}: ${err.message} (did bash scripts/setup.sh run?)`)));
+    });
+    await spawned;
+    const runner = new LineRunner(name, proc, outPred, outModel);
+    return { runner, hello: await runner.next() };
+  }
+
+  private next(): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      const take = (line: string | undefined) => {
+        if (line === undefined) return reject(new Error(`${this.name} exited (code ${this.proc.exitCode})`));
+        try {
+          const msg = JSON.parse(line) as Record<string, unknown>;
+          if (msg.error) reject(new Error(`${this.name}: ${String(msg.error)}`));
+          else resolve(msg);
+        } catch {
+          reject(new Error(`${this.name} printed a non-JSON line: ${line}`));
+        }
+      };
+      const queued = this.lines.shift();
+      if (queued !== undefined) take(queued);
+      else if (this.closed) take(undefined);
+      else this.waiter = take;
+    });
+  }
+
+  private async request(cmd: string): Promise<Record<string, unknown>> {
+    this.proc.stdin.write(`${cmd}\n`);
+    return this.next();
+  }
+
+  async repeat(): Promise<Repeat> {
+    return (await this.request('repeat')) as unknown as Repeat;
+  }
+
+  async finish(): Promise<Finished> {
+    const msg = await this.request('finish');
+    this.proc.stdin.end();
+    const bytes = fs.readFileSync(this.outPred);
+    const predictions = new Float64Array(bytes.length / 8);
+    new Uint8Array(predictions.buffer).set(bytes);
+    return { predictions, model: fs.readFileSync(this.outModel, 'utf8'), repeatMaxAbsDiff: Number(msg.repeatMaxAbsDiff) };
+  }
+
+  kill(): void {
+    if (!this.closed) this.proc.kill();
+  }
 }
 
-interface PythonReport {
-  python: string;
-  pythonImplementation: string;
-  lightgbm: string;
-  lightgbmLib: string | null;
-  numpy: string;
-  repeats: Repeat[];
-  predictionRepeatMaxAbsDiff: number;
+function summarizeSide(label: string, repeats: Repeat[], nTest: number, repeatMaxAbsDiff: number): SideResult {
+  const measured = repeats.slice(1); // the first repeat is the warm-up
+  const summary = {} as SideResult['summary'];
+  for (const m of ['constructMs', 'trainMs', 'predictMs', 'predictRowsPerSec'] as const) summary[m] = summarize(measured.map((r) => r[m]));
+  summary.totalMs = summarize(measured.map((r) => r.constructMs + r.trainMs));
+  return {
+    label,
+    repeats,
+    summary,
+    predictThroughput: { atMedian: nTest / (summary.predictMs.median / 1e3), atP95: nTest / (summary.predictMs.p95 / 1e3) },
+    repeatMaxAbsDiff,
+  };
 }
 
-function runPython(dataFile: string, params: Params, opts: Options, tmp: string, caseName: string) {
-  const script = path.join(projectRoot(), 'bench', 'lightgbm', 'reference.py');
-  const outJson = path.join(tmp, `${caseName}.python.json`);
-  const outPred = path.join(tmp, `${caseName}.python.pred`);
-  const outModel = path.join(tmp, `${caseName}.python.model.txt`);
-  const proc = spawnSync(opts.python, [
-    script, '--data', dataFile, '--params', JSON.stringify(params), '--rounds', String(opts.rounds),
-    '--repeats', String(opts.repeats), '--out-json', outJson, '--out-pred', outPred, '--out-model', outModel,
-  ], { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (proc.error) throw new Error(`cannot run ${opts.python}: ${proc.error.message} (run bash scripts/setup.sh first)`);
-  if (proc.status !== 0) throw new Error(`reference.py failed (exit ${proc.status ?? proc.signal})`);
-  const report = JSON.parse(fs.readFileSync(outJson, 'utf8')) as PythonReport;
-  const predBytes = fs.readFileSync(outPred);
-  const predictions = new Float64Array(predBytes.length / 8);
-  Buffer.from(predictions.buffer).set(predBytes);
-  report.repeats.forEach((r, i) => process.stdout.write(`  python repeat ${i + 1}/${opts.repeats}${i === 0 ? ' (warm-up)' : ''}: ` +
-    `construct ${fmt(r.constructMs)} ms, train ${fmt(r.trainMs)} ms, predict ${fmt(r.predictMs)} ms\n`));
-  return { report, predictions, model: fs.readFileSync(outModel, 'utf8') };
+/** a / b of the medians (throughput: of rows/s at the median prediction time). */
+function ratios(a: SideResult, b: SideResult) {
+  const r = (m: MetricName) => a.summary[m].median / b.summary[m].median;
+  return {
+    constructMs: r('constructMs'),
+    trainMs: r('trainMs'),
+    trainMsP95: a.summary.trainMs.p95 / b.summary.trainMs.p95,
+    totalMs: r('totalMs'),
+    predictMs: r('predictMs'),
+    predictRowsPerSec: a.predictThroughput.atMedian / b.predictThroughput.atMedian,
+  };
 }
 
 /** The trees of a model text ("Tree=0" ... "end of trees"), which must match when both sides trained alike. */
@@ -218,13 +315,20 @@ function treesOf(model: string): string[] {
   return model.slice(start, end).split(/\n(?=Tree=\d+\n)/).map((t) => t.trim());
 }
 
+function agreement(a: Finished, b: Finished) {
+  const [ta, tb] = [treesOf(a.model), treesOf(b.model)];
+  const differing = ta.filter((t, i) => t !== tb[i]).length + Math.max(0, tb.length - ta.length);
+  const diff = maxAbsDiff(a.predictions, b.predictions);
+  return { predictionMaxAbsDiff: diff, predictionsIdentical: diff === 0, trees: ta.length, treesDiffering: differing };
+}
+
 function fmt(n: number, digits = 1): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 
-function versionOf(pkg: string): string | undefined {
+function koffiVersion(root: string): string | undefined {
   try {
-    return (JSON.parse(fs.readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as { version?: string }).version;
+    return (JSON.parse(fs.readFileSync(path.join(root, 'node_modules', 'koffi', 'package.json'), 'utf8')) as { version?: string }).version;
   } catch {
     return undefined;
   }
@@ -244,106 +348,125 @@ function machineInfo() {
   };
 }
 
+async function runCase(spec: CaseSpec, lib: LightgbmLibrary, params: Params, opts: Options, tmp: string, root: string) {
+  const dataFile = path.join(tmp, `${spec.name}.bin`);
+  writeBenchData(dataFile, makeRegressionData(spec.nTrain, spec.nTest, spec.ncol, spec.seed));
+  const data = readBenchData(dataFile); // measure on what was written: the bytes Python reads
+  console.log(`\ncase ${spec.name}: train ${spec.nTrain} x ${spec.ncol}, held-out ${spec.nTest} x ${spec.ncol} ` +
+    `(${fmt(fs.statSync(dataFile).size / 2 ** 20)} MiB file ${dataFile})`);
+
+  const runners = new Map<SideName, SideRunner>();
+  const children: LineRunner[] = [];
+  let pythonHello: Record<string, unknown> | undefined;
+  try {
+    for (const side of opts.sides) {
+      if (side === 'node') runners.set(side, bindingRunner(lib, data, params, opts.rounds));
+      const common = ['--data', dataFile, '--params', JSON.stringify(params), '--rounds', String(opts.rounds)];
+      if (side === 'nodeOneThread') {
+        const { runner } = await LineRunner.start(`${spec.name}.one-thread`, process.execPath,
+          [path.join(__dirname, 'one-thread.js'), ...common], tmp);
+        children.push(runner);
+        runners.set(side, runner);
+      }
+      if (side === 'python') {
+        const { runner, hello } = await LineRunner.start(`${spec.name}.python`, opts.python,
+          [path.join(root, 'bench', 'lightgbm', 'reference.py'), ...common], tmp);
+        children.push(runner);
+        runners.set(side, runner);
+        pythonHello = hello;
+      }
+    }
+
+    const repeats = new Map<SideName, Repeat[]>(opts.sides.map((s) => [s, []]));
+    const loadAverage: number[] = [];
+    for (let r = 0; r < opts.repeats; r++) {
+      // Interleave the sides, rotating who goes first, so that drifting background load hits all alike.
+      const order = opts.sides.map((_, i) => opts.sides[(i + r) % opts.sides.length]);
+      for (const side of order) {
+        const rep = await runners.get(side)!.repeat();
+        repeats.get(side)!.push(rep);
+        console.log(`  repeat ${r + 1}/${opts.repeats}${r === 0 ? ' (warm-up)' : '          '} ${side.padEnd(13)} ` +
+          `construct ${fmt(rep.constructMs).padStart(8)} ms  train ${fmt(rep.trainMs).padStart(9)} ms  ` +
+          `predict ${fmt(rep.predictMs).padStart(7)} ms`);
+      }
+      loadAverage.push(Math.round(os.loadavg()[0] * 100) / 100);
+    }
+
+    const finished = new Map<SideName, Finished>();
+    const sides: Partial<Record<SideName, SideResult>> = {};
+    for (const side of opts.sides) {
+      const fin = await runners.get(side)!.finish();
+      finished.set(side, fin);
+      sides[side] = summarizeSide(SIDE_LABELS[side], repeats.get(side)!, spec.nTest, fin.repeatMaxAbsDiff);
+    }
+    const pairs: Array<[SideName, SideName]> = [['node', 'python'], ['nodeOneThread', 'python'], ['node', 'nodeOneThread']];
+    const comparisons: Record<string, { ratios: ReturnType<typeof ratios>; agreement: ReturnType<typeof agreement> }> = {};
+    for (const [a, b] of pairs) {
+      const [ra, rb, fa, fb] = [sides[a], sides[b], finished.get(a), finished.get(b)];
+      if (ra && rb && fa && fb) comparisons[`${a}/${b}`] = { ratios: ratios(ra, rb), agreement: agreement(fa, fb) };
+    }
+    for (const [key, c] of Object.entries(comparisons)) {
+      console.log(`  ${key}: medians ratio construct ${fmt(c.ratios.constructMs, 3)}, train ${fmt(c.ratios.trainMs, 3)}, ` +
+        `predict rows/s ${fmt(c.ratios.predictRowsPerSec, 3)}; max |Δprediction| ${c.agreement.predictionMaxAbsDiff}, ` +
+        `trees differing ${c.agreement.treesDiffering}/${c.agreement.trees}`);
+    }
+    return { ...spec, loadAverage1mAfterEachRepeat: loadAverage, sides, comparisons, pythonHello };
+  } finally {
+    for (const child of children) child.kill();
+  }
+}
+
 async function main(): Promise<void> {
   const root = projectRoot();
   const opts = parseArgs(process.argv.slice(2), root);
   const lib = loadLightgbm();
   const params = benchParams(opts);
   const machine = machineInfo();
-  const versions: Record<string, string | undefined> = {
-    node: process.version,
-    koffi: versionOf('koffi'),
-    lightgbmBinding: lightgbmVersion(lib),
-    lightgbmLibrary: lib.path,
-  };
   console.log(`machine: ${machine.cpuModel}, ${machine.cores} cores (available parallelism ${machine.availableParallelism}), ` +
-    `${machine.memoryGiB} GiB memory, ${machine.platform}, load average ${machine.loadAverage.join(' ')}`);
-  console.log(`node ${versions.node}, koffi ${versions.koffi}, LightGBM ${versions.lightgbmBinding} (${lib.path})`);
-  console.log(`params: ${JSON.stringify(params)}, rounds ${opts.rounds}, repeats ${opts.repeats} (first is warm-up, excluded)`);
-  if (process.env.UV_THREADPOOL_SIZE) console.log(`UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE}`);
+    `${machine.memoryGiB} GiB memory, ${machine.platform}; load average ${machine.loadAverage.join(' ')}`);
+  console.log(`node ${process.version}, koffi ${koffiVersion(root)}, LightGBM ${lightgbmVersion(lib)} (${lib.path})`);
+  console.log(`params ${JSON.stringify(params)}; ${opts.rounds} rounds; ${opts.repeats} repeats (first is warm-up, excluded)`);
+  for (const v of ['UV_THREADPOOL_SIZE', 'OMP_NUM_THREADS', 'OMP_WAIT_POLICY', 'GOMP_SPINCOUNT']) {
+    if (process.env[v] !== undefined) console.log(`${v}=${process.env[v]}`);
+  }
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'durable-ml-bench-lgbm-'));
   const cases = [];
   try {
-    for (const spec of opts.cases) {
-      const dataFile = path.join(tmp, `${spec.name}.bin`);
-      writeBenchData(dataFile, makeRegressionData(spec.nTrain, spec.nTest, spec.ncol, spec.seed));
-      const data = readBenchData(dataFile);
-      console.log(`\ncase ${spec.name}: train ${spec.nTrain} x ${spec.ncol}, held-out ${spec.nTest} x ${spec.ncol} ` +
-        `(${fmt(fs.statSync(dataFile).size / 2 ** 20)} MiB file)`);
-
-      const loadBefore = os.loadavg()[0];
-      const node = await runNode(lib, data, params, opts);
-      const py = opts.runPython ? runPython(dataFile, params, opts, tmp, spec.name) : undefined;
-      const loadAfter = os.loadavg()[0];
-
-      let comparison;
-      if (py) {
-        const [nodeTrees, pyTrees] = [treesOf(node.model), treesOf(py.model)];
-        const differingTrees = nodeTrees.filter((t, i) => t !== pyTrees[i]).length + Math.abs(nodeTrees.length - pyTrees.length);
-        const pyResult = summarizeSide(py.report.repeats, { first: py.predictions, last: py.predictions }, spec.nTest);
-        pyResult.repeatMaxAbsDiff = py.report.predictionRepeatMaxAbsDiff;
-        const n = node.result.summary;
-        const p = pyResult.summary;
-        comparison = {
-          python: pyResult,
-          pythonVersions: {
-            python: py.report.python,
-            lightgbm: py.report.lightgbm,
-            numpy: py.report.numpy,
-            lightgbmLibrary: py.report.lightgbmLib,
-          },
-          /** node / python: below 1 is faster for times; above 1 is faster for throughput. */
-          ratios: {
-            constructMs: n.constructMs.median / p.constructMs.median,
-            trainMs: n.trainMs.median / p.trainMs.median,
-            totalMs: n.totalMs.median / p.totalMs.median,
-            predictMs: n.predictMs.median / p.predictMs.median,
-            predictRowsPerSec: node.result.predictThroughput.atMedian / pyResult.predictThroughput.atMedian,
-            trainMsP95: n.trainMs.p95 / p.trainMs.p95,
-          },
-          agreement: {
-            predictionMaxAbsDiff: maxAbsDiff(node.predictions, py.predictions),
-            predictionsIdentical: maxAbsDiff(node.predictions, py.predictions) === 0,
-            trees: { node: nodeTrees.length, python: pyTrees.length, differing: differingTrees },
-          },
-        };
-      }
-      cases.push({
-        ...spec,
-        loadAverage1m: { before: loadBefore, after: loadAfter },
-        node: node.result,
-        ...comparison,
-      });
-      if (comparison) {
-        const r = comparison.ratios;
-        console.log(`  ratios node/python (medians): construct ${fmt(r.constructMs, 3)}, train ${fmt(r.trainMs, 3)}, ` +
-          `construct+train ${fmt(r.totalMs, 3)}, predict throughput ${fmt(r.predictRowsPerSec, 3)}`);
-        const a = comparison.agreement;
-        console.log(`  predictions: max |node - python| = ${a.predictionMaxAbsDiff}; trees differing: ${a.trees.differing}/${a.trees.node}`);
-      }
-    }
+    for (const spec of opts.cases) cases.push(await runCase(spec, lib, params, opts, tmp, root));
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-
-  const report = {
-    benchmark: 'lightgbm: koffi binding (src/lightgbm) vs lightgbm Python package',
+  const hello = cases.find((c) => c.pythonHello)?.pythonHello;
+  const report: Report = {
+    benchmark: 'LightGBM: koffi binding (src/lightgbm) vs the lightgbm Python package',
     date: new Date().toISOString(),
-    machine,
-    versions,
+    machine: { ...machine, loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100) },
+    versions: {
+      node: process.version,
+      koffi: koffiVersion(root),
+      lightgbmBinding: lightgbmVersion(lib),
+      lightgbmLibrary: lib.path,
+      python: hello?.python as string | undefined,
+      lightgbmPython: hello?.lightgbm as string | undefined,
+      lightgbmPythonLibrary: hello?.lightgbmLibrary as string | undefined,
+      numpy: hello?.numpy as string | undefined,
+    },
     params,
     rounds: opts.rounds,
     repeats: opts.repeats,
     warmupRepeatsExcluded: 1,
+    environment: Object.fromEntries(['UV_THREADPOOL_SIZE', 'OMP_NUM_THREADS', 'OMP_WAIT_POLICY', 'GOMP_SPINCOUNT']
+      .filter((v) => process.env[v] !== undefined).map((v) => [v, process.env[v]])),
     notes: [
-      'Phases: construct = Dataset.fromMatrix / lgb.Dataset(...).construct(); train = train() / lgb.train() ' +
-        '(Booster creation plus all rounds; no validation set, no early stopping); predict = one batch predict() of the held-out matrix.',
-      'Summaries are over the repeats after the first (warm-up); p95 interpolates linearly between order statistics.',
-      'Ratios are node / python of the medians: < 1 means the binding is faster for times, > 1 for throughput.',
-      'Node repeats run first, then Python repeats, each in its own process, on the same data file.',
+      'construct = Dataset.fromMatrix / lgb.Dataset(X, label=y, params=params).construct(); train = train() / lgb.train() ' +
+        '(booster creation and all rounds; no validation set, no early stopping); predict = one batch predict() of the held-out matrix.',
+      'Summaries cover the repeats after the first (warm-up); p95 interpolates linearly between order statistics.',
+      'Ratios are a / b of the medians: below 1 means a is faster for times, above 1 for throughput.',
+      'Sides run interleaved, one repeat each in turn (rotating who goes first), node in this process, the others in child processes.',
+      'nodeOneThread is a diagnostic: the same calls through the same koffi functions, all from one worker thread of a separate process.',
     ],
-    cases,
+    cases: cases.map(({ pythonHello: _, ...c }) => c),
   };
   fs.mkdirSync(opts.outDir, { recursive: true });
   const jsonFile = path.join(opts.outDir, 'lightgbm.json');
@@ -351,55 +474,70 @@ async function main(): Promise<void> {
   fs.writeFileSync(jsonFile, JSON.stringify(report, null, 2) + '\n');
   fs.writeFileSync(mdFile, markdown(report));
   console.log(`\n${markdown(report)}`);
-  console.log(`results: ${path.relative(process.cwd(), jsonFile)}, ${path.relative(process.cwd(), mdFile)}`);
+  console.log(`results: ${jsonFile}, ${mdFile}`);
 }
 
-type Report = {
+interface Report {
+  benchmark: string;
   date: string;
-  machine: ReturnType<typeof machineInfo>;
+  machine: ReturnType<typeof machineInfo> & { loadAverageAtEnd: number[] };
   versions: Record<string, string | undefined>;
   params: Params;
   rounds: number;
   repeats: number;
-  cases: Array<CaseSpec & { node: SideResult; python?: SideResult; pythonVersions?: Record<string, string | null>;
-    ratios?: Record<string, number>; agreement?: { predictionMaxAbsDiff: number; trees: { node: number; differing: number } } }>;
-};
+  warmupRepeatsExcluded: number;
+  environment: Record<string, string | undefined>;
+  notes: string[];
+  cases: Array<CaseSpec & {
+    loadAverage1mAfterEachRepeat: number[];
+    sides: Partial<Record<SideName, SideResult>>;
+    comparisons: Record<string, { ratios: ReturnType<typeof ratios>; agreement: ReturnType<typeof agreement> }>;
+  }>;
+}
 
 function markdown(report: Report): string {
   const m = report.machine;
-  const pyv = report.cases.find((c) => c.pythonVersions)?.pythonVersions;
+  const v = report.versions;
   const lines = [
     '# LightGBM: koffi binding vs Python package',
     '',
-    `${report.date} · ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB · Node ${report.versions.node}, koffi ${report.versions.koffi}` +
-      (pyv ? `, Python ${pyv.python}, numpy ${pyv.numpy}` : '') + ` · LightGBM ${report.versions.lightgbmBinding}`,
+    `${report.date} · ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB · Node ${v.node}, koffi ${v.koffi}` +
+      (v.python ? `, Python ${v.python}, numpy ${v.numpy}` : '') + ` · LightGBM ${v.lightgbmBinding}` +
+      (v.lightgbmPython ? ` (both sides)` : ''),
     '',
-    `Params: \`${Object.entries(report.params).map(([k, v]) => `${k}=${String(v)}`).join(' ')}\`, ${report.rounds} rounds, ` +
-      `${report.repeats} repeats (first is warm-up, excluded). Times in ms, median (p95); ratio = node / python of the medians.`,
+    `Params: \`${Object.entries(report.params).map(([k, val]) => `${k}=${String(val)}`).join(' ')}\`; ${report.rounds} rounds; ` +
+      `${report.repeats} interleaved repeats per side, the first (warm-up) excluded. Times in ms, median (p95); ` +
+      `throughput in rows/s at the median (p95) prediction time; ratio = node / python of the medians.`,
     '',
-    '| case | phase | node | python | ratio |',
-    '|---|---|---:|---:|---:|',
+    '| case | phase | node (binding) | python | node / python | node, one thread* | one thread / python |',
+    '|---|---|---:|---:|---:|---:|---:|',
   ];
   for (const c of report.cases) {
-    const label = `${c.name} (${c.nTrain / 1000}k×${c.ncol}, predict ${c.nTest / 1000}k)`;
-    const cell = (s: SideResult | undefined, key: keyof SideResult['summary']) =>
-      s ? `${fmt(s.summary[key].median)} (${fmt(s.summary[key].p95)})` : '–';
-    const ratio = (key: string) => (c.ratios ? fmt(c.ratios[key], 3) : '–');
-    lines.push(`| ${label} | dataset construction | ${cell(c.node, 'constructMs')} | ${cell(c.python, 'constructMs')} | ${ratio('constructMs')} |`);
-    lines.push(`| | train (${report.rounds} rounds) | ${cell(c.node, 'trainMs')} | ${cell(c.python, 'trainMs')} | **${ratio('trainMs')}** |`);
-    lines.push(`| | construction + train | ${cell(c.node, 'totalMs')} | ${cell(c.python, 'totalMs')} | ${ratio('totalMs')} |`);
-    lines.push(`| | predict | ${cell(c.node, 'predictMs')} | ${cell(c.python, 'predictMs')} | ${ratio('predictMs')} |`);
-    const tp = (s: SideResult | undefined) =>
-      s ? `${fmt(s.predictThroughput.atMedian / 1e6, 2)}M (${fmt(s.predictThroughput.atP95 / 1e6, 2)}M)` : '–';
-    lines.push(`| | predict rows/s (at p95 time) | ${tp(c.node)} | ${tp(c.python)} | **${ratio('predictRowsPerSec')}** |`);
+    const s = c.sides;
+    const np = c.comparisons['node/python']?.ratios;
+    const op = c.comparisons['nodeOneThread/python']?.ratios;
+    const cell = (r: SideResult | undefined, key: MetricName) =>
+      r ? `${fmt(r.summary[key].median)} (${fmt(r.summary[key].p95)})` : '–';
+    const tp = (r: SideResult | undefined) =>
+      r ? `${fmt(r.predictThroughput.atMedian / 1e3, 0)}k (${fmt(r.predictThroughput.atP95 / 1e3, 0)}k)` : '–';
+    const rat = (x: ReturnType<typeof ratios> | undefined, key: keyof ReturnType<typeof ratios>, bold = false) =>
+      x ? (bold ? `**${fmt(x[key], 2)}**` : fmt(x[key], 2)) : '–';
+    const label = `${c.name}: ${c.nTrain / 1000}k×${c.ncol}, predict ${c.nTest / 1000}k`;
+    lines.push(`| ${label} | dataset construction | ${cell(s.node, 'constructMs')} | ${cell(s.python, 'constructMs')} | ${rat(np, 'constructMs')} | ${cell(s.nodeOneThread, 'constructMs')} | ${rat(op, 'constructMs')} |`);
+    lines.push(`| | train (${report.rounds} rounds) | ${cell(s.node, 'trainMs')} | ${cell(s.python, 'trainMs')} | ${rat(np, 'trainMs', true)} | ${cell(s.nodeOneThread, 'trainMs')} | ${rat(op, 'trainMs', true)} |`);
+    lines.push(`| | construction + train | ${cell(s.node, 'totalMs')} | ${cell(s.python, 'totalMs')} | ${rat(np, 'totalMs')} | ${cell(s.nodeOneThread, 'totalMs')} | ${rat(op, 'totalMs')} |`);
+    lines.push(`| | predict time | ${cell(s.node, 'predictMs')} | ${cell(s.python, 'predictMs')} | ${rat(np, 'predictMs')} | ${cell(s.nodeOneThread, 'predictMs')} | ${rat(op, 'predictMs')} |`);
+    lines.push(`| | predict rows/s | ${tp(s.node)} | ${tp(s.python)} | ${rat(np, 'predictRowsPerSec', true)} | ${tp(s.nodeOneThread)} | ${rat(op, 'predictRowsPerSec', true)} |`);
   }
-  lines.push('');
+  lines.push('', '\\* Diagnostic, not the binding: the same LightGBM calls (lib.api) made synchronously from one worker ' +
+    'thread of a separate process, as Python makes them from its one thread. See bench/README.md.', '');
   for (const c of report.cases) {
-    if (!c.agreement) continue;
-    lines.push(`- ${c.name}: max |prediction node − python| = ${c.agreement.predictionMaxAbsDiff}; ` +
-      `${c.agreement.trees.node - c.agreement.trees.differing}/${c.agreement.trees.node} trees identical in the model text.`);
+    const parts = Object.entries(c.comparisons).map(([key, x]) =>
+      `${key} max |Δprediction| = ${x.agreement.predictionMaxAbsDiff}, ${x.agreement.trees - x.agreement.treesDiffering}/${x.agreement.trees} trees identical`);
+    if (parts.length) lines.push(`- ${c.name}: ${parts.join('; ')}.`);
   }
-  lines.push('');
+  const loads = report.cases.map((c) => `${c.name} ${c.loadAverage1mAfterEachRepeat.join('/')}`).join('; ');
+  lines.push(`- 1-minute load average after each repeat: ${loads} (other work on the machine skews timings).`, '');
   return lines.join('\n');
 }
 

@@ -7,8 +7,21 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MlflowError } from '../mlflow';
 import { NON_RETRYABLE } from '../workflows/shared/activity-options';
 
+/** Storage that is misconfigured (not writable, a file where a folder should be) will not heal on retry. */
+const STORAGE_CONFIG_ERRORS = ['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR'];
+
 export function toActivityFailure(err: unknown): unknown {
   if (err instanceof ApplicationFailure) return err;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code && STORAGE_CONFIG_ERRORS.includes(code)) {
+    const file = (err as NodeJS.ErrnoException).path;
+    return ApplicationFailure.create({
+      type: 'StorageError',
+      message: `data root not usable${file ? ` at ${file}` : ''}: ${(err as Error).message} (check DML_DATA_ROOT and its permissions)`,
+      nonRetryable: true,
+      cause: err as Error,
+    });
+  }
   if (err instanceof MlflowError && !err.retryable) {
     return ApplicationFailure.create({ type: 'MlflowError', message: err.message, nonRetryable: true, cause: err });
   }

@@ -55,6 +55,8 @@ export function explain(err: unknown, config?: AppConfig): { message: string; ex
   return { message, exitCode: EXIT_FAILURE, stack: err instanceof Error ? err.stack : undefined };
 }
 
+const OUTCOME_OF: Record<string, string> = { TerminatedFailure: 'terminated', CancelledFailure: 'cancelled', TimeoutFailure: 'timed out' };
+
 /** The innermost useful message of a Temporal failure chain (WorkflowFailedError → ActivityFailure → ApplicationFailure). */
 export function failureMessage(err: unknown): string {
   const parts: string[] = [];
@@ -63,8 +65,8 @@ export function failureMessage(err: unknown): string {
   while (cur instanceof Error) {
     const c = cur as Error & { activityType?: string; type?: string | null; cause?: unknown };
     if (c.name === 'ActivityFailure' && c.activityType) activity = c.activityType;
-    // ApplicationFailures carry a type (e.g. InvalidInput); Temporal's own failures are named by class (TerminatedFailure…).
-    const label = c.type || (/Failure$/.test(c.name) && c.name !== 'ApplicationFailure' ? c.name : undefined);
+    // ApplicationFailures carry a type (e.g. InvalidInput); a terminated, cancelled or timed-out run says so by class.
+    const label = c.type || OUTCOME_OF[c.name];
     parts.push(label ? `${label}: ${c.message}` : c.message);
     cur = c.cause;
   }
