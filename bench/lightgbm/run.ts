@@ -4,7 +4,7 @@
  * (one-thread.ts). See bench/README.md.
  *
  *   node build/bench/lightgbm/run.js [--repeats N] [--rounds N] [--cases small,large] [--threads N]
- *                                    [--python PATH] [--out DIR] [--no-python] [--no-one-thread]
+ *                                    [--python PATH] [--out DIR] [--no-python] [--no-one-thread] [--idle-wait S]
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
 import * as fs from 'fs';
@@ -44,6 +44,8 @@ interface Options {
   python: string;
   outDir: string;
   sides: SideName[];
+  /** Before each round of repeats, wait up to this many seconds for the other processes to leave the CPUs idle. */
+  idleWaitS: number;
 }
 
 /** One timed repeat: dataset construction, training, prediction of the held-out matrix. */
@@ -95,6 +97,7 @@ function parseArgs(argv: string[], root: string): Options {
     python: process.env.PYTHON ?? path.join(root, '.venv', 'bin', 'python'),
     outDir: path.join(root, 'bench', 'results'),
     sides: ['node', 'nodeOneThread', 'python'],
+    idleWaitS: 60,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -114,6 +117,7 @@ function parseArgs(argv: string[], root: string): Options {
       case '--threads': opts.threads = int(1); break;
       case '--python': opts.python = value(); break;
       case '--out': opts.outDir = path.resolve(value()); break;
+      case '--idle-wait': opts.idleWaitS = int(0); break;
       case '--no-python': opts.sides = opts.sides.filter((s) => s !== 'python'); break;
       case '--no-one-thread': opts.sides = opts.sides.filter((s) => s !== 'nodeOneThread'); break;
       case '--cases':
@@ -126,7 +130,7 @@ function parseArgs(argv: string[], root: string): Options {
       case '-h':
       case '--help':
         console.log('usage: node build/bench/lightgbm/run.js [--repeats N>=2] [--rounds N] [--cases small,large] ' +
-          '[--threads N] [--python PATH] [--out DIR] [--no-python] [--no-one-thread]');
+          '[--threads N] [--python PATH] [--out DIR] [--no-python] [--no-one-thread] [--idle-wait S]');
         process.exit(0);
         break;
       default:
@@ -322,6 +326,43 @@ function agreement(a: Finished, b: Finished) {
   return { predictionMaxAbsDiff: diff, predictionsIdentical: diff === 0, trees: ta.length, treesDiffering: differing };
 }
 
+/** Busy (non-idle) share of all CPUs over `ms`, from /proc/stat; undefined where that is not readable. */
+async function cpuBusy(ms: number): Promise<number | undefined> {
+  const sample = (): number[] | undefined => {
+    try {
+      const line = fs.readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith('cpu '));
+      return line?.trim().split(/\s+/).slice(1).map(Number);
+    } catch {
+      return undefined;
+    }
+  };
+  const a = sample();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const b = sample();
+  if (!a || !b) return undefined;
+  const d = b.map((v, i) => v - (a[i] ?? 0));
+  const total = d.slice(0, 8).reduce((x, y) => x + y, 0);
+  const idle = (d[3] ?? 0) + (d[4] ?? 0);
+  return total > 0 ? 1 - idle / total : undefined;
+}
+
+/**
+ * Waits (up to `maxS` seconds) until other processes leave the CPUs nearly idle: LightGBM's OpenMP threads spin
+ * while they wait for each other, so a busy machine distorts timings badly, and not alike for all sides.
+ * Returns the busy share seen last (measured while this benchmark itself is idle).
+ */
+async function waitForIdle(maxS: number): Promise<number | undefined> {
+  const deadline = Date.now() + maxS * 1000;
+  let busy = await cpuBusy(1000);
+  let warned = false;
+  while (busy !== undefined && busy > 0.15 && Date.now() < deadline) {
+    if (!warned) process.stdout.write(`  (waiting for the CPUs to be idle: ${Math.round(busy * 100)}% busy)\n`);
+    warned = true;
+    busy = await cpuBusy(2000);
+  }
+  return busy === undefined ? undefined : Math.round(busy * 1000) / 1000;
+}
+
 function fmt(n: number, digits = 1): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
@@ -379,7 +420,9 @@ async function runCase(spec: CaseSpec, lib: LightgbmLibrary, params: Params, opt
 
     const repeats = new Map<SideName, Repeat[]>(opts.sides.map((s) => [s, []]));
     const loadAverage: number[] = [];
+    const busyBefore: Array<number | undefined> = [];
     for (let r = 0; r < opts.repeats; r++) {
+      if (opts.idleWaitS > 0) busyBefore.push(await waitForIdle(opts.idleWaitS));
       // Interleave the sides, rotating who goes first, so that drifting background load hits all alike.
       const order = opts.sides.map((_, i) => opts.sides[(i + r) % opts.sides.length]);
       for (const side of order) {
@@ -410,7 +453,7 @@ async function runCase(spec: CaseSpec, lib: LightgbmLibrary, params: Params, opt
         `predict rows/s ${fmt(c.ratios.predictRowsPerSec, 3)}; max |Δprediction| ${c.agreement.predictionMaxAbsDiff}, ` +
         `trees differing ${c.agreement.treesDiffering}/${c.agreement.trees}`);
     }
-    return { ...spec, loadAverage1mAfterEachRepeat: loadAverage, sides, comparisons, pythonHello };
+    return { ...spec, loadAverage1mAfterEachRepeat: loadAverage, cpuBusyBeforeEachRepeat: busyBefore, sides, comparisons, pythonHello };
   } finally {
     for (const child of children) child.kill();
   }
@@ -464,6 +507,7 @@ async function main(): Promise<void> {
       'Summaries cover the repeats after the first (warm-up); p95 interpolates linearly between order statistics.',
       'Ratios are a / b of the medians: below 1 means a is faster for times, above 1 for throughput.',
       'Sides run interleaved, one repeat each in turn (rotating who goes first), node in this process, the others in child processes.',
+      'Before each round of repeats the benchmark waits (--idle-wait, up to 60 s) for background CPU use below 15%; cpuBusyBeforeEachRepeat records what it saw.',
       'nodeOneThread is a diagnostic: the same calls through the same koffi functions, all from one worker thread of a separate process.',
     ],
     cases: cases.map(({ pythonHello: _, ...c }) => c),
@@ -490,6 +534,7 @@ interface Report {
   notes: string[];
   cases: Array<CaseSpec & {
     loadAverage1mAfterEachRepeat: number[];
+    cpuBusyBeforeEachRepeat: Array<number | undefined>;
     sides: Partial<Record<SideName, SideResult>>;
     comparisons: Record<string, { ratios: ReturnType<typeof ratios>; agreement: ReturnType<typeof agreement> }>;
   }>;
@@ -537,7 +582,9 @@ function markdown(report: Report): string {
     if (parts.length) lines.push(`- ${c.name}: ${parts.join('; ')}.`);
   }
   const loads = report.cases.map((c) => `${c.name} ${c.loadAverage1mAfterEachRepeat.join('/')}`).join('; ');
-  lines.push(`- 1-minute load average after each repeat: ${loads} (other work on the machine skews timings).`, '');
+  const busy = report.cases.map((c) => `${c.name} ${c.cpuBusyBeforeEachRepeat.map((b) => (b === undefined ? '?' : `${Math.round(b * 100)}%`)).join('/')}`).join('; ');
+  lines.push(`- Background CPU use just before each round of repeats: ${busy}; 1-minute load average after each: ${loads} ` +
+    '(other work on the machine skews timings, spin-waiting OpenMP threads most).', '');
   return lines.join('\n');
 }
 

@@ -8,6 +8,7 @@ import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowHandl
 import { AppConfig, loadConfig } from '../config';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { progressQuery } from '../workflows/shared/pipeline';
+import { assertInputSize } from '../workflows/shared/defaults';
 import type { PipelineInput, PipelineName, PipelineProgress, PipelineResult } from '../workflows/shared/types';
 
 export type { PipelineInput, PipelineName, PipelineProgress, PipelineResult } from '../workflows/shared/types';
@@ -58,6 +59,8 @@ export class PipelineClient {
   async start(pipeline: PipelineName, opts: StartOptions = {}): Promise<WorkflowHandle> {
     const workflowId = pipelineWorkflowId(pipeline, opts);
     const input: PipelineInput = { ...opts.input, taskQueues: opts.input?.taskQueues ?? this.config.taskQueues };
+    // Refused here with a clear message, rather than by the server (or after gRPC retries) for large inputs.
+    assertInputSize(input);
     try {
       return await this.client.workflow.start(WORKFLOW_TYPE[pipeline], {
         workflowId,

@@ -15,7 +15,7 @@ import { MlflowClient } from '../../src/mlflow';
 import { PipelineClient } from '../../src/client';
 
 let runtimeInstalled = false;
-function installQuietRuntime() {
+export function installQuietRuntime(): void {
   if (runtimeInstalled) return;
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   runtimeInstalled = true;
@@ -25,7 +25,7 @@ function installQuietRuntime() {
  * Bundles the workflow code once and reuses the bundle while the compiled workflows are unchanged,
  * so each test file does not pay webpack's start-up again.
  */
-async function ensureWorkflowBundle(): Promise<void> {
+export async function ensureWorkflowBundle(): Promise<string> {
   const bundle = path.join(PROJECT_ROOT, 'build', 'test-workflow-bundle.js');
   const sources = path.join(PROJECT_ROOT, 'build', 'src', 'workflows');
   const newest = (dir: string): number =>
@@ -39,6 +39,7 @@ async function ensureWorkflowBundle(): Promise<void> {
     fs.renameSync(`${bundle}.tmp`, bundle);
   }
   process.env.DML_WORKFLOW_BUNDLE = bundle;
+  return bundle;
 }
 
 export function testConfig(): AppConfig {

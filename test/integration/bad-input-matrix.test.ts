@@ -13,7 +13,7 @@ import { PipelineClient } from '../../src/client';
 import { MlflowClient, filterValue } from '../../src/mlflow';
 import { EXPERIMENT_OF, RUN_TAGS } from '../../src/activities/tracking';
 import { writeIdx } from '../../src/data/idx';
-import type { PipelineInput, PipelineName } from '../../src/workflows/shared/types';
+import type { HyperParams, PipelineInput, PipelineName } from '../../src/workflows/shared/types';
 import { pipelineClient, RunningWorkers, startWorkers, testConfig } from '../helpers/stack';
 import {
   CIFAR_NAMES,
@@ -183,14 +183,14 @@ const DATA_CASES: DataCase[] = [
   },
   // ---- Ticks (CSV) ----
   {
-    // NaN / negative / zero prices are parseable, so they are dropped as "non-positive", not counted as malformed
-    // (no tolerance applies to them); when none survive, prepare fails naming the file.
+    // NaN / negative / zero prices are parseable, so they are dropped as "non-positive" rather than counted as
+    // malformed; above maxDirtyFraction of the window, prepare fails naming the file and the counts.
     name: 'ticks-all-prices-bad',
     pipeline: 'tick',
     setup: async (dir) => {
       const file = await writeTicksFile(dir);
       await editRows(file, ',', (f, row) => [f[0], f[1], ['NaN', '-1.5', '0'][row % 3], f[3]].join(','));
-      return [`${file}: no usable ticks in window (all)`];
+      return [`${file}: 400 of 400 ticks in the window are unusable (400 non-positive or NaN price/size, 0 duplicates, 0 out of order, 0 outliers)`];
     },
   },
   {
@@ -199,7 +199,8 @@ const DATA_CASES: DataCase[] = [
     setup: async (dir) => {
       const file = await writeTicksFile(dir);
       await editRows(file, ',', (f, row) => (row % 10 === 0 ? undefined : [f[0], f[1], ['NaN', '-1.5', '0'][row % 3], f[3]].join(',')));
-      return ['too few bars for the train split with sequences of 30 bars'];
+      // Dropping more than maxDirtyFraction (5%) of the window's ticks fails the run, naming the file and the counts.
+      return [`${file}: `, 'ticks in the window are unusable (', 'non-positive or NaN price/size', 'more than the allowed 5.0% (param maxDirtyFraction)'];
     },
   },
   {
@@ -258,7 +259,7 @@ const DATA_CASES: DataCase[] = [
       const file = await writePowerFile(dir);
       // 2026-01-02 (UTC), every minute missing: rows 1440..2879.
       await editRows(file, ';', (f, row) => (row >= 1440 && row < 2880 ? [f[0], f[1], '?', '?', '?', '?', '?', '?', '?'].join(';') : undefined));
-      return ['day 2026-01-02: no power readings for 24 buckets (24 h) from 2026-01-02T00:00:00.000Z'];
+      return ['day 2026-01-02: no power readings for 24 buckets (24 h) from 2026-01-02T00:00:00.000Z', `(in ${path.basename(file)})`];
     },
   },
   {
@@ -321,7 +322,6 @@ describe('bad input matrix', () => {
 
     const progress = await client.progress(handle.workflowId);
     expect(progress.stage).toBe('failed');
-    expect(progress.error).toBe(failure.message);
     const runId = progress.mlflowRunId!;
     expect(runId).toMatch(/^[0-9a-f]{32}$/);
     expect((await mlflow.getRun(runId)).info.status).toBe('FAILED');
@@ -335,10 +335,10 @@ describe('bad input matrix', () => {
     return mlflow.searchRuns([experiment.experiment_id], `tags.${RUN_TAGS.workflowId} = ${filterValue(workflowId)}`);
   }
 
-  it.each([
-    { name: 'unknown-param', pipeline: 'tick' as const, params: { epoch: 3 }, message: "unknown parameter 'epoch' for pipeline tick; known: epochs, batchSize" },
-    { name: 'wrong-type-param', pipeline: 'power' as const, params: { numLeaves: '31' }, message: `parameter 'numLeaves' of pipeline power must be a number, got string "31"` },
-    { name: 'wrong-type-bool', pipeline: 'mnist' as const, params: { epochs: true }, message: "parameter 'epochs' of pipeline mnist must be a number, got boolean true" },
+  it.each<{ name: string; pipeline: PipelineName; params: HyperParams; message: string }>([
+    { name: 'unknown-param', pipeline: 'tick', params: { epoch: 3 }, message: "unknown parameter 'epoch' for pipeline tick; known: epochs, batchSize" },
+    { name: 'wrong-type-param', pipeline: 'power', params: { numLeaves: '31' }, message: `parameter 'numLeaves' of pipeline power must be a number, got string "31"` },
+    { name: 'wrong-type-bool', pipeline: 'mnist', params: { epochs: true }, message: "parameter 'epochs' of pipeline mnist must be a number, got boolean true" },
   ])('$pipeline: $name is InvalidInput at the workflow boundary, before any activity or MLflow run', async ({ name, pipeline, params, message }) => {
     const t0 = Date.now();
     const handle = await client.start(pipeline, { requestId: requestId(name), input: { params } });
@@ -354,23 +354,33 @@ describe('bad input matrix', () => {
     expect(await mlflowRunsOf(pipeline, handle.workflowId)).toEqual([]);
   });
 
-  it('a params value over the 2 MB payload limit is refused by the server when the workflow is started', async () => {
-    // 3 MB: above Temporal's blob limit (2 MB) but below gRPC's 4 MB message limit (above that the client retries
-    // RESOURCE_EXHAUSTED for ~40 s before giving up, see the report). Nothing in durable-ml checks the size first.
-    const id = requestId('oversized');
+  it.each([
+    ['1 MB (under the 2 MB payload limit, but the stage requests would carry it twice)', 1024 * 1024],
+    ['3 MB (over the server limit)', 3 * 1024 * 1024],
+  ])('an oversized input of %s is refused by the client before anything starts', async (_label, size) => {
+    const id = requestId(`oversized-${size}`);
     const t0 = Date.now();
-    const err = await client.start('tick', { requestId: id, input: { params: { cell: 'x'.repeat(3 * 1024 * 1024) } } }).then(
+    const err = await client.start('tick', { requestId: id, input: { params: { cell: 'x'.repeat(size) } } }).then(
       () => undefined,
-      (e: Error & { cause?: Error & { code?: number } }) => e,
+      (e: Error) => e,
     );
     expect(Date.now() - t0).toBeLessThan(QUICK_MS);
-    expect(err?.name).toBe('ServiceError');
-    expect(err?.message).toBe('Failed to start Workflow');
-    expect(err?.cause?.code).toBe(3); // gRPC INVALID_ARGUMENT
-    expect(err?.cause?.message).toContain('Blob data size exceeds limit');
-    // Nothing was started, so no MLflow run either.
+    expect(err?.message).toMatch(/^workflow input is \d+ bytes; the limit is 65536: pass data by reference/);
     const workflowId = `tick-${id}`;
     await expect(client.client.workflow.getHandle(workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    expect(await mlflowRunsOf('tick', workflowId)).toEqual([]);
+  });
+
+  it('an oversized input started around the client (e.g. the temporal CLI) fails at the workflow boundary', async () => {
+    const workflowId = `tick-${requestId('oversized-raw')}`;
+    const handle = await client.client.workflow.start('tickTraining', {
+      workflowId,
+      taskQueue: config.taskQueues.cpu,
+      args: [{ params: { cell: 'x'.repeat(100 * 1024) }, taskQueues: config.taskQueues }],
+    });
+    const failure = await failureOf(handle.result());
+    expect(failure.type).toBe('InvalidInput');
+    expect(failure.message).toContain('the limit is 65536');
     expect(await mlflowRunsOf('tick', workflowId)).toEqual([]);
   });
 });

@@ -76,7 +76,7 @@ export function powerPrepareActivities(deps: ActivityDeps) {
           }
           if (readings.length === 0) throw new DataError('no readings inside the training window', files.join(', '));
           readings.sort((a, b) => a.ts - b.ts);
-          return buildPowerArrays(resampleHourly(readings, bucketMs), horizon, bucketMs);
+          return buildPowerArrays(resampledOrExplained(readings, bucketMs, files), horizon, bucketMs);
         },
       });
       if (report) {
@@ -89,6 +89,16 @@ export function powerPrepareActivities(deps: ActivityDeps) {
       return prepared;
     },
   };
+}
+
+/** Resampling sees merged readings; when a whole day is missing, say which files were read. */
+function resampledOrExplained(readings: PowerReading[], bucketMs: number, files: string[]) {
+  try {
+    return resampleHourly(readings, bucketMs);
+  } catch (err) {
+    if (err instanceof DataError) throw new DataError(`${err.message} (in ${files.map((f) => path.basename(f)).join(', ')})`, path.dirname(files[0]));
+    throw err;
+  }
 }
 
 function buildPowerArrays(series: { ts: number; value: number }[], horizon: number, bucketMs: number) {

@@ -32,6 +32,22 @@ async function tickFiles(dataRoot: string, source: DataSource = { kind: 'files' 
   return { files: await rawFilesIn(dataRoot, dir, '.csv', 'tick files (header timestamp,symbol,price,size)'), dataset: `ticks-${path.basename(dir)}` };
 }
 
+/**
+ * Dropping a few bad ticks is cleaning; dropping many means the feed is broken, and training on what is
+ * left would be training on the wrong data. Rows outside the window are not dirty.
+ */
+function assertCleanEnough(file: string, r: CleaningReport, maxFraction: number): void {
+  const inWindow = r.rows - r.outsideWindow;
+  const dirty = r.nonPositive + r.duplicates + r.outOfOrder + r.outliers;
+  if (inWindow > 0 && dirty / inWindow > maxFraction) {
+    throw new DataError(
+      `${dirty} of ${inWindow} ticks in the window are unusable (${r.nonPositive} non-positive or NaN price/size, ${r.duplicates} duplicates, ` +
+        `${r.outOfOrder} out of order, ${r.outliers} outliers): more than the allowed ${(maxFraction * 100).toFixed(1)}% (param maxDirtyFraction)`,
+      file,
+    );
+  }
+}
+
 function addReports(a: CleaningReport, b: CleaningReport): CleaningReport {
   const out = { ...a };
   for (const key of Object.keys(b) as (keyof CleaningReport)[]) out[key] += b[key];
@@ -69,13 +85,14 @@ export function tickPrepareActivities(deps: ActivityDeps) {
           let ticks: Awaited<ReturnType<typeof readTicksCsv>>['ticks'] = [];
           for (const file of files) {
             const read = await readTicksCsv(file, window);
+            assertCleanEnough(file, read.report, Number(req.params.maxDirtyFraction));
             ticks = ticks.length ? ticks.concat(read.ticks) : read.ticks;
             report = report ? addReports(report, read.report) : read.report;
           }
           if (ticks.length === 0) {
             throw new DataError(`no usable ticks in window ${req.input.window ? `${req.input.window.start} – ${req.input.window.end}` : '(all)'}`, files.join(', '));
           }
-          return buildTickArrays(ticks, intervalMs, sequenceLength, report!);
+          return buildTickArrays(ticks, intervalMs, sequenceLength, report!, files);
         },
       });
       if (report) await deps.mlflow.logMetrics(req.run.runId, Object.fromEntries(Object.entries(report).map(([k, v]) => [`clean_${k}`, v])));
@@ -84,7 +101,7 @@ export function tickPrepareActivities(deps: ActivityDeps) {
   };
 }
 
-function buildTickArrays(ticks: Parameters<typeof toBars>[0], intervalMs: number, sequenceLength: number, report: CleaningReport) {
+function buildTickArrays(ticks: Parameters<typeof toBars>[0], intervalMs: number, sequenceLength: number, report: CleaningReport, files: string[]) {
   const bars = toBars(ticks, intervalMs);
   const symbols = [...new Set(bars.map((b) => b.symbol))].sort();
   type Part = { rows: number[][]; targets: number[] };
@@ -112,7 +129,9 @@ function buildTickArrays(ticks: Parameters<typeof toBars>[0], intervalMs: number
       .filter((p) => p.rows.length >= sequenceLength)
       .map((p) => sequences(applyScaler(p.rows, scaler), p.targets.map((t) => t / targetScale), p.rows.map((r) => r[returnIndex]), sequenceLength));
     const n = seqs.reduce((a, s) => a + s.n, 0);
-    if (n === 0) throw new DataError(`too few bars for the ${split} split with sequences of ${sequenceLength} bars`, 'ticks');
+    if (n === 0) {
+      throw new DataError(`too few bars (${bars.length}) in the window for the ${split} split with sequences of ${sequenceLength} bars`, files.join(', '));
+    }
     const width = seqs[0].width;
     const concat = (pick: (s: (typeof seqs)[number]) => Float32Array) => {
       const out = new Float32Array(seqs.reduce((a, s) => a + pick(s).length, 0));

@@ -4,7 +4,7 @@ import type { HyperParams, PipelineName } from './types';
 export const DEFAULT_PARAMS: Record<PipelineName, HyperParams> = {
   mnist: { epochs: 5, batchSize: 64, learningRate: 0.001, hiddenUnits: 64, validationFraction: 0.1, seed: 42 },
   cifar10: { epochs: 5, batchSize: 64, learningRate: 0.001, hiddenUnits: 128, validationFraction: 0.1, seed: 42 },
-  tick: { epochs: 5, batchSize: 64, learningRate: 0.001, cell: 'lstm', units: 16, sequenceLength: 30, barIntervalSec: 60, costBps: 1, seed: 42 },
+  tick: { epochs: 5, batchSize: 64, learningRate: 0.001, cell: 'lstm', units: 16, sequenceLength: 30, barIntervalSec: 60, costBps: 1, maxDirtyFraction: 0.05, seed: 42 },
   power: { numBoostRound: 200, learningRate: 0.05, numLeaves: 31, earlyStoppingRounds: 20, bucketMinutes: 60, horizonSteps: 1, historyDays: 0, numThreads: 0, seed: 42 },
 };
 
@@ -23,4 +23,17 @@ export function resolveParams(pipeline: PipelineName, overrides: HyperParams = {
     out[key] = value;
   }
   return out;
+}
+
+/**
+ * Workflow input is references and hyper-parameters: a few KiB. Anything near Temporal's payload limits
+ * (2 MB per payload) would fail every workflow task later, so it is refused up front.
+ */
+export const MAX_INPUT_BYTES = 64 * 1024;
+
+export function assertInputSize(input: unknown): void {
+  const bytes = JSON.stringify(input ?? {}).length;
+  if (bytes > MAX_INPUT_BYTES) {
+    throw new TypeError(`workflow input is ${bytes} bytes; the limit is ${MAX_INPUT_BYTES}: pass data by reference (a path under the data root), not inline`);
+  }
 }

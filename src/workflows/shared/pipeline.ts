@@ -13,7 +13,7 @@ import {
   isCancellation,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { resolveParams } from './defaults';
+import { assertInputSize, resolveParams } from './defaults';
 import { DATASET, MLFLOW_RUN_ID, MODEL_VERSION, PIPELINE } from './search-attributes';
 import type {
   Evaluation,
@@ -85,7 +85,7 @@ export async function runPipeline(pipeline: PipelineName, requested: PipelineInp
     };
   } catch (err) {
     progress.stage = 'failed';
-    progress.error = err instanceof Error ? err.message : String(err);
+    progress.error = rootMessage(err);
     // Close the MLflow run even when the workflow is being cancelled, so the UI shows its real fate.
     await CancellationScope.nonCancellable(() =>
       tracking.finishTrackingRun({ runId: run.runId, status: isCancellation(err) ? 'KILLED' : 'FAILED' }),
@@ -97,10 +97,18 @@ export async function runPipeline(pipeline: PipelineName, requested: PipelineInp
 /** Input is checked at the workflow boundary: a bad parameter fails the workflow at once, not its task forever. */
 function validatedParams(pipeline: PipelineName, input: PipelineInput) {
   try {
+    assertInputSize(input);
     return resolveParams(pipeline, input.params);
   } catch (err) {
     throw ApplicationFailure.create({ type: 'InvalidInput', message: (err as Error).message, nonRetryable: true });
   }
+}
+
+/** The innermost cause's message: "Activity task failed" says less than the DataError beneath it. */
+function rootMessage(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown } | undefined;
+  while (e && typeof e === 'object' && e.cause) e = e.cause as typeof e;
+  return e?.message ?? String(err);
 }
 
 function upsertTypedAttributes(pairs: SearchAttributeUpdatePair[]): void {
