@@ -3,6 +3,7 @@
  * heartbeat never lapses between epochs (Temporal throttles the actual sends to 80% of heartbeatTimeout).
  */
 import { Context } from '@temporalio/activity';
+import type { TrainingProgress } from '../workflows/shared/types';
 
 export interface Heartbeater<T> {
   beat(details: T): void;
@@ -25,4 +26,18 @@ export function startHeartbeating<T>(initial: T, everyMs = 5_000): Heartbeater<T
     },
     stop: () => clearInterval(timer),
   };
+}
+
+/**
+ * Also tells the workflow (signal `trainingProgress`), so its `progress` query shows the epoch and loss.
+ * Best effort: a lost progress update must never fail a training.
+ */
+export async function reportTrainingProgress(progress: TrainingProgress): Promise<void> {
+  const ctx = Context.current();
+  const execution = ctx.info.workflowExecution;
+  if (!execution) return;
+  await ctx.client.workflow
+    .getHandle(execution.workflowId, execution.runId)
+    .signal('trainingProgress', progress)
+    .catch((err) => ctx.log.warn('could not report training progress to the workflow', { error: String(err) }));
 }

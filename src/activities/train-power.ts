@@ -9,7 +9,7 @@ import { readArray } from '../data/arrays';
 import type { MetricValue } from '../mlflow';
 import type { PreparedData, StageRequest, TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
-import { startHeartbeating } from './progress';
+import { reportTrainingProgress, startHeartbeating } from './progress';
 import { modelDirOf } from './train-tfjs';
 
 export const LIGHTGBM_MODEL_FILE = 'model.lgb';
@@ -51,6 +51,8 @@ export function powerTrainingActivities({ mlflow, dataRoot, lightgbmLib, lightgb
           onIteration: async ({ iteration, train: trainEval, valid }) => {
             const metrics = { train_rmse: trainEval.rmse, val_rmse: valid?.rmse ?? NaN };
             heart.beat({ iteration, rounds, metrics });
+            // Per iteration would flood the history with signals: every 10th, and the last.
+            if (iteration % 10 === 0 || iteration === rounds) await reportTrainingProgress({ epoch: iteration, totalEpochs: rounds, metrics, backend: `lightgbm-${version}` });
             const timestamp = Date.now();
             for (const [key, value] of Object.entries(metrics)) pending.push({ key, value, step: iteration, timestamp });
             if (pending.length >= 100) await mlflow.logBatch(req.run.runId, { metrics: pending.splice(0) });

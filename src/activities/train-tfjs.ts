@@ -10,9 +10,10 @@ import { runInThread } from '../models/training/run-in-thread';
 import type { EpochRecord, ThreadMessage } from '../models/training/protocol';
 import type { PreparedData, StageRequest, TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
-import { startHeartbeating } from './progress';
+import { reportTrainingProgress, startHeartbeating } from './progress';
 
-export interface TrainingProgress {
+/** Heartbeat details of a training attempt: where it got to, and where its checkpoint is. */
+export interface TrainingHeartbeat {
   epoch: number;
   totalEpochs: number;
   metrics: Record<string, number>;
@@ -31,7 +32,7 @@ export function modelDirOf(dataRoot: string, mlflowRunId: string): string {
 export function tfjsTrainer({ mlflow, dataRoot }: ActivityDeps, architecture: Architecture) {
   return async (req: StageRequest & { prepared: PreparedData }): Promise<TrainedModel> => {
     const totalEpochs = Number(req.params.epochs);
-    const heart = startHeartbeating<TrainingProgress>({ epoch: 0, totalEpochs, metrics: {} });
+    const heart = startHeartbeating<TrainingHeartbeat>({ epoch: 0, totalEpochs, metrics: {} });
     const checkpointDir = checkpointDirOf(dataRoot, req.run.runId);
     const outputDir = modelDirOf(dataRoot, req.run.runId);
     let backend = 'unknown';
@@ -54,6 +55,7 @@ export function tfjsTrainer({ mlflow, dataRoot }: ActivityDeps, architecture: Ar
           await logEpochs(m.history);
         } else if (m.type === 'epoch') {
           heart.beat({ epoch: m.record.epoch, totalEpochs, metrics: m.record.metrics, checkpointDir, backend });
+          await reportTrainingProgress({ epoch: m.record.epoch, totalEpochs, metrics: m.record.metrics, backend });
           await logEpochs([m.record]);
         } else if (m.type === 'trained') {
           history = m.history;

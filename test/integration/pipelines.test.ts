@@ -39,6 +39,11 @@ describe('the four pipelines end to end', () => {
     expect(result.pipeline).toBe(pipeline);
     expect(Number.isFinite(result.metrics[metric])).toBe(true);
     expect(result.registration.modelUri).toBe(`mlflow-artifacts:/${(await mlflow.getRun(result.mlflowRunId)).info.experiment_id}/${result.mlflowRunId}/artifacts/model`);
+    // The progress query shows the last training progress the activity reported.
+    const progress = await client.progress(handle.workflowId);
+    expect(progress.stage).toBe('done');
+    if (pipeline !== 'power') expect(progress.training).toMatchObject({ epoch: params.epochs, totalEpochs: params.epochs });
+    else expect(progress.training?.epoch).toBeGreaterThan(0);
     // References only: the whole result is a few hundred bytes.
     expect(JSON.stringify(result).length).toBeLessThan(4096);
 

@@ -5,6 +5,7 @@
 import {
   ApplicationFailure,
   defineQuery,
+  defineSignal,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -23,12 +24,15 @@ import type {
   PipelineResult,
   PreparedData,
   StageRequest,
+  TrainingProgress,
   TrainedModel,
 } from './types';
 import { bookkeepingActivities } from './proxies';
 import { partitionLabel, withScheduledPartition } from './partition';
 
 export const progressQuery = defineQuery<PipelineProgress>('progress');
+/** Sent by training activities so the `progress` query shows the epoch and loss, not just the stage. */
+export const trainingProgressSignal = defineSignal<[TrainingProgress]>('trainingProgress');
 
 export interface PipelineStages {
   prepare: (req: StageRequest) => Promise<PreparedData>;
@@ -41,6 +45,9 @@ export async function runPipeline(pipeline: PipelineName, requested: PipelineInp
   const partition = partitionLabel(input);
   const progress: PipelineProgress = { stage: 'starting', partition };
   setHandler(progressQuery, () => progress);
+  setHandler(trainingProgressSignal, (training) => {
+    progress.training = training;
+  });
   const params = validatedParams(pipeline, input);
   const { workflowId, runId } = workflowInfo();
   const tracking = bookkeepingActivities(input);

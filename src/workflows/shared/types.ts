@@ -104,9 +104,18 @@ export interface PipelineResult {
 
 export type Stage = 'starting' | 'prepare' | 'train' | 'evaluate' | 'register' | 'done' | 'failed';
 
+/** Live training progress, sent by the training activity each epoch/iteration (also in its heartbeat details). */
+export interface TrainingProgress {
+  epoch: number;
+  totalEpochs: number;
+  metrics: Record<string, number>;
+  backend?: string;
+}
+
 export interface PipelineProgress {
   stage: Stage;
   partition?: string;
+  training?: TrainingProgress;
   mlflowRunId?: string;
   prepared?: PreparedData;
   trained?: Pick<TrainedModel, 'epochs' | 'metrics' | 'backend'>;
