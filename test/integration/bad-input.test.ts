@@ -57,6 +57,19 @@ describe('bad input', () => {
     expect((await client.progress(handle.workflowId)).stage).toBe('failed');
   });
 
+  it('missing MNIST files, offline and not cached, fail saying which files to put where', async () => {
+    process.env.DML_OFFLINE = '1';
+    try {
+      const failure = await failureOf(client.execute('mnist', { requestId: `offline-${config.taskQueues.cpu}`, input: { source: { kind: 'files', dir: 'raw/empty-mnist' } } }));
+      expect(failure.type).toBe('DataError');
+      expect(failure.nonRetryable).toBe(true);
+      expect(failure.message).toContain(path.join(config.dataRoot, 'raw', 'empty-mnist'));
+      for (const name of ['train-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz', 'synthetic']) expect(failure.message).toContain(name);
+    } finally {
+      delete process.env.DML_OFFLINE;
+    }
+  });
+
   it('a data directory outside the data root is refused', async () => {
     const failure = await failureOf(
       client.execute('power', { requestId: `escape-${config.taskQueues.cpu}`, input: { source: { kind: 'files', dir: '../../etc' } } }),

@@ -14,6 +14,8 @@ import type { StoredArray } from '../../data/arrays';
 import type { DataSource, PreparedData, StageRequest } from '../../workflows/shared/types';
 import type { ActivityDeps } from '../deps';
 import { preparedOnce } from './prepared-once';
+import { ensureDataset, MNIST_MANIFEST, CIFAR10_MANIFEST } from '../../data/download';
+import { log } from '@temporalio/activity';
 
 const MNIST_FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
 const SYNTHETIC_SIZES = { tiny: { train: 1200, test: 300 }, small: { train: 6000, test: 1000 } };
@@ -30,7 +32,14 @@ async function rawDirOf(
   source: DataSource = { kind: 'files' },
 ): Promise<RawDir> {
   if (source.kind === 'files') {
-    return { dir: resolveInDataRoot(dataRoot, source.dir ?? path.join('raw', pipeline)), dataset: pipeline };
+    const dir = resolveInDataRoot(dataRoot, source.dir ?? path.join('raw', pipeline));
+    // Missing files are fetched from the public mirrors (MD5-checked, cached under the data root); offline and
+    // uncached, this fails saying which files to put where.
+    await ensureDataset(pipeline === 'mnist' ? MNIST_MANIFEST : CIFAR10_MANIFEST, dir, {
+      cacheDir: path.join(dataRoot, 'cache', 'downloads'),
+      log: (message) => log.info(message),
+    });
+    return { dir, dataset: pipeline };
   }
   const size = source.size ?? 'tiny';
   const seed = source.seed ?? 1;

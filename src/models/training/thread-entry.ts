@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { describeBackend, loadTfBackend, Tf } from '../backend';
 import { buildModel, TASK_OF } from '../architectures';
 import { loadModelFiles, saveModelFiles } from '../fs-io';
+import { augmentImages } from '../augment';
 import { readArray, readMeta } from '../../data/arrays';
 import type { EpochRecord, PredictJob, ThreadJob, ThreadMessage, TrainJob } from './protocol';
 
@@ -57,8 +58,14 @@ async function train(tf: Tf, job: TrainJob): Promise<void> {
     model = buildModel(tf, job.architecture, xTrain.shape.slice(1), job.params);
   }
 
+  // Augmentation draws a fresh (seeded) variant of the training images each epoch.
+  const base = job.params.augment === true ? await readArray(job.preparedDir, 'x_train') : undefined;
+
   for (let epoch = (state?.epoch ?? 0) + 1; epoch <= totalEpochs; epoch++) {
-    const fit = await model.fit(xTrain, yTrain, {
+    const xEpoch = base
+      ? tf.tensor(augmentImages(base.data, base.shape as [number, number, number, number], seed * 1000 + epoch), base.shape)
+      : xTrain;
+    const fit = await model.fit(xEpoch, yTrain, {
       epochs: 1,
       batchSize: Number(job.params.batchSize),
       validationData: [xVal, yVal],
@@ -67,6 +74,7 @@ async function train(tf: Tf, job: TrainJob): Promise<void> {
       // Shuffling differs per epoch but is reproducible for a seed.
       ...({ seed: seed + epoch } as object),
     });
+    if (xEpoch !== xTrain) xEpoch.dispose();
     const metrics: Record<string, number> = {};
     for (const [key, values] of Object.entries(fit.history)) {
       metrics[renameMetric(key)] = Number((values as number[])[0]);

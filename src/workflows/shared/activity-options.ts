@@ -2,7 +2,7 @@
  * Per-stage activity options. Stages are routed by task queue: model training that wants a GPU goes to the
  * `gpu` queue, everything else (data prep, LightGBM, evaluation, registration, MLflow bookkeeping) to `cpu`.
  */
-import type { ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
 
 /** Failures that retrying cannot fix: bad data, bad input, a bad model gate configuration. */
 export const NON_RETRYABLE = ['DataError', 'InvalidInput', 'LightgbmError'];
@@ -25,6 +25,8 @@ export const TRAIN: ActivityOptions = {
   // and the retry resumes from the last epoch checkpoint.
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
+  // On cancel, wait until training has really stopped, so nothing is logged after the run is closed as KILLED.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 };
 
 export const EVALUATE: ActivityOptions = {

@@ -3,7 +3,7 @@ import type { HyperParams, PipelineName } from './types';
 
 export const DEFAULT_PARAMS: Record<PipelineName, HyperParams> = {
   mnist: { epochs: 5, batchSize: 64, learningRate: 0.001, hiddenUnits: 64, validationFraction: 0.1, seed: 42 },
-  cifar10: { epochs: 5, batchSize: 64, learningRate: 0.001, hiddenUnits: 128, validationFraction: 0.1, seed: 42 },
+  cifar10: { epochs: 5, batchSize: 64, learningRate: 0.001, hiddenUnits: 128, validationFraction: 0.1, augment: true, seed: 42 },
   tick: { epochs: 5, batchSize: 64, learningRate: 0.001, cell: 'lstm', units: 16, sequenceLength: 30, barIntervalSec: 60, costBps: 1, maxDirtyFraction: 0.05, seed: 42 },
   power: { numBoostRound: 200, learningRate: 0.05, numLeaves: 31, earlyStoppingRounds: 20, bucketMinutes: 60, horizonSteps: 1, historyDays: 0, numThreads: 0, seed: 42 },
 };
