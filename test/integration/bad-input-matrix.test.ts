@@ -6,8 +6,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { WorkflowFailedError, WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
 import { AppConfig } from '../../src/config';
 import { PipelineClient } from '../../src/client';
 import { MlflowClient, filterValue } from '../../src/mlflow';
@@ -15,6 +14,7 @@ import { EXPERIMENT_OF, RUN_TAGS } from '../../src/activities/tracking';
 import { writeIdx } from '../../src/data/idx';
 import type { HyperParams, PipelineInput, PipelineName } from '../../src/workflows/shared/types';
 import { pipelineClient, RunningWorkers, startWorkers, testConfig } from '../helpers/stack';
+import { failureOf } from '../helpers/failures';
 import {
   CIFAR_NAMES,
   cifarRecordOffset,
@@ -41,18 +41,6 @@ const PREPARE_ACTIVITY: Record<PipelineName, string> = {
   tick: 'prepareTicks',
   power: 'preparePower',
 };
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await promise.then(
-    () => undefined,
-    (e) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowFailedError);
-  let cause = (err as WorkflowFailedError).cause;
-  while (cause && !(cause instanceof ApplicationFailure)) cause = (cause as Error & { cause?: Error }).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return cause as ApplicationFailure;
-}
 
 /** Activities the workflow scheduled, and for each failed one the attempt that failed it. */
 async function activityHistory(handle: WorkflowHandle) {

@@ -1,23 +1,10 @@
 /** Bad input fails the workflow at once, non-retryably, with a message naming what is wrong; nothing is registered. */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { AppConfig } from '../../src/config';
 import { PipelineClient } from '../../src/client';
 import { pipelineClient, RunningWorkers, startWorkers, testConfig } from '../helpers/stack';
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await promise.then(
-    () => undefined,
-    (e) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowFailedError);
-  let cause = (err as WorkflowFailedError).cause;
-  while (cause && !(cause instanceof ApplicationFailure)) cause = (cause as Error & { cause?: Error }).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return cause as ApplicationFailure;
-}
+import { failureOf } from '../helpers/failures';
 
 describe('bad input', () => {
   let config: AppConfig;

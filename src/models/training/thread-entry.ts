@@ -9,7 +9,7 @@ import { describeBackend, loadTfBackend, Tf } from '../backend';
 import { buildModel, TASK_OF } from '../architectures';
 import { loadModelFiles, saveModelFiles } from '../fs-io';
 import { augmentImages } from '../augment';
-import { readArray, readMeta } from '../../data/arrays';
+import { readArray } from '../../data/arrays';
 import type { EpochRecord, PredictJob, ThreadJob, ThreadMessage, TrainJob } from './protocol';
 
 const post = (m: ThreadMessage) => parentPort!.postMessage(m);
