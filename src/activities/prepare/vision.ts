@@ -33,6 +33,7 @@ async function rawDirOf(
 ): Promise<RawDir> {
   if (source.kind === 'files') {
     const dir = resolveInDataRoot(dataRoot, source.dir ?? path.join('raw', pipeline));
+    if (pipeline === 'cifar10' && (await hasCifarSplits(dir))) return { dir, dataset: pipeline };
     // Missing files are fetched from the public mirrors (MD5-checked, cached under the data root); offline and
     // uncached, this fails saying which files to put where.
     await ensureDataset(pipeline === 'mnist' ? MNIST_MANIFEST : CIFAR10_MANIFEST, dir, {
@@ -53,6 +54,13 @@ async function rawDirOf(
     await fs.writeFile(done, '');
   }
   return { dir, dataset };
+}
+
+/** A CIFAR folder with at least one train batch and the test batch is usable as it is (subsets are fine). */
+async function hasCifarSplits(dir: string): Promise<boolean> {
+  const train = await existingFiles(dir, cifarBatchFileNames('train'));
+  const test = await existingFiles(dir, cifarBatchFileNames('test'));
+  return train.length > 0 && test.length > 0;
 }
 
 function missingFilesError(pipeline: string, dir: string, expected: string[]): DataError {
