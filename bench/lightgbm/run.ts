@@ -4,7 +4,7 @@
  * (one-thread.ts). See bench/README.md.
  *
  *   node build/bench/lightgbm/run.js [--repeats N] [--rounds N] [--cases small,large] [--threads N]
- *                                    [--python PATH] [--out DIR] [--no-python] [--no-one-thread] [--idle-wait S]
+ *                                    [--python PATH] [--out DIR] [--no-python] [--no-one-thread] [--idle-wait S] [--retries N]
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
 import * as fs from 'fs';
@@ -14,7 +14,7 @@ import { performance } from 'perf_hooks';
 import * as readline from 'readline';
 import { Dataset, lightgbmVersion, loadLightgbm, train, type Booster, type LightgbmLibrary, type Params } from '../../src/lightgbm';
 import { makeRegressionData, readBenchData, writeBenchData, type BenchData } from './data';
-import { summarize, type Summary } from './stats';
+import { quantile, summarize, type Summary } from './stats';
 
 interface CaseSpec {
   name: string;
@@ -44,8 +44,10 @@ interface Options {
   python: string;
   outDir: string;
   sides: SideName[];
-  /** Before each round of repeats, wait up to this many seconds for the other processes to leave the CPUs idle. */
+  /** Before each repeat, wait up to this many seconds for the other processes to leave the CPUs idle. */
   idleWaitS: number;
+  /** Repeats during which other processes used more than 10% of the CPUs are run again, up to this many times. */
+  retries: number;
 }
 
 /** One timed repeat: dataset construction, training, prediction of the held-out matrix. */
@@ -55,6 +57,10 @@ interface Repeat {
   predictMs: number;
   predictRowsPerSec: number;
   iterations: number;
+  /** Background CPU use just before the repeat (share of all CPUs, over 1 s). */
+  busyBefore?: number;
+  /** CPU used by other processes during the repeat (share of all CPUs). */
+  foreignCpu?: number;
 }
 
 type MetricName = 'constructMs' | 'trainMs' | 'totalMs' | 'predictMs' | 'predictRowsPerSec';
@@ -77,6 +83,8 @@ interface Finished {
 }
 
 interface SideRunner {
+  /** The process doing the work (its CPU time is not counted as background load). */
+  readonly pid: number;
   repeat(): Promise<Repeat>;
   finish(): Promise<Finished>;
 }
@@ -98,6 +106,7 @@ function parseArgs(argv: string[], root: string): Options {
     outDir: path.join(root, 'bench', 'results'),
     sides: ['node', 'nodeOneThread', 'python'],
     idleWaitS: 60,
+    retries: 3,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -118,6 +127,7 @@ function parseArgs(argv: string[], root: string): Options {
       case '--python': opts.python = value(); break;
       case '--out': opts.outDir = path.resolve(value()); break;
       case '--idle-wait': opts.idleWaitS = int(0); break;
+      case '--retries': opts.retries = int(0); break;
       case '--no-python': opts.sides = opts.sides.filter((s) => s !== 'python'); break;
       case '--no-one-thread': opts.sides = opts.sides.filter((s) => s !== 'nodeOneThread'); break;
       case '--cases':
@@ -130,7 +140,7 @@ function parseArgs(argv: string[], root: string): Options {
       case '-h':
       case '--help':
         console.log('usage: node build/bench/lightgbm/run.js [--repeats N>=2] [--rounds N] [--cases small,large] ' +
-          '[--threads N] [--python PATH] [--out DIR] [--no-python] [--no-one-thread] [--idle-wait S]');
+          '[--threads N] [--python PATH] [--out DIR] [--no-python] [--no-one-thread] [--idle-wait S] [--retries N]');
         process.exit(0);
         break;
       default:
@@ -171,6 +181,7 @@ function bindingRunner(lib: LightgbmLibrary, data: BenchData, params: Params, ro
     current = undefined;
   };
   return {
+    pid: process.pid,
     async repeat() {
       release();
       const t0 = performance.now();
@@ -266,6 +277,10 @@ class LineRunner implements SideRunner {
     return this.next();
   }
 
+  get pid(): number {
+    return this.proc.pid ?? -1;
+  }
+
   async repeat(): Promise<Repeat> {
     return (await this.request('repeat')) as unknown as Repeat;
   }
@@ -326,24 +341,49 @@ function agreement(a: Finished, b: Finished) {
   return { predictionMaxAbsDiff: diff, predictionsIdentical: diff === 0, trees: ta.length, treesDiffering: differing };
 }
 
-/** Busy (non-idle) share of all CPUs over `ms`, from /proc/stat; undefined where that is not readable. */
+/** CPU time counters (clock ticks) of the whole machine, from /proc/stat; undefined where not readable. */
+function cpuTicks(): { busy: number; total: number } | undefined {
+  try {
+    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith('cpu '));
+    const v = line?.trim().split(/\s+/).slice(1, 9).map(Number);
+    if (!v || v.length < 8) return undefined;
+    const total = v.reduce((a, b) => a + b, 0);
+    return { busy: total - v[3] - v[4], total };
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time (clock ticks, all threads) of one process, from /proc/<pid>/stat. */
+function processTicks(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime, stime
+  } catch {
+    return undefined;
+  }
+}
+
+/** Busy (non-idle) share of all CPUs over `ms`. */
 async function cpuBusy(ms: number): Promise<number | undefined> {
-  const sample = (): number[] | undefined => {
-    try {
-      const line = fs.readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith('cpu '));
-      return line?.trim().split(/\s+/).slice(1).map(Number);
-    } catch {
-      return undefined;
-    }
-  };
-  const a = sample();
+  const a = cpuTicks();
   await new Promise((resolve) => setTimeout(resolve, ms));
-  const b = sample();
-  if (!a || !b) return undefined;
-  const d = b.map((v, i) => v - (a[i] ?? 0));
-  const total = d.slice(0, 8).reduce((x, y) => x + y, 0);
-  const idle = (d[3] ?? 0) + (d[4] ?? 0);
-  return total > 0 ? 1 - idle / total : undefined;
+  const b = cpuTicks();
+  if (!a || !b || b.total <= a.total) return undefined;
+  return (b.busy - a.busy) / (b.total - a.total);
+}
+
+/** Runs one repeat and measures the share of all CPUs that processes other than `pid` used meanwhile. */
+async function timedRepeat(runner: SideRunner): Promise<Repeat> {
+  const [sys0, own0] = [cpuTicks(), processTicks(runner.pid)];
+  const rep = await runner.repeat();
+  const [sys1, own1] = [cpuTicks(), processTicks(runner.pid)];
+  if (sys0 && sys1 && own0 !== undefined && own1 !== undefined && sys1.total > sys0.total) {
+    const foreign = (sys1.busy - sys0.busy - (own1 - own0)) / (sys1.total - sys0.total);
+    rep.foreignCpu = Math.round(Math.max(0, foreign) * 1000) / 1000;
+  }
+  return rep;
 }
 
 /**
@@ -420,17 +460,27 @@ async function runCase(spec: CaseSpec, lib: LightgbmLibrary, params: Params, opt
 
     const repeats = new Map<SideName, Repeat[]>(opts.sides.map((s) => [s, []]));
     const loadAverage: number[] = [];
-    const busyBefore: Array<number | undefined> = [];
+    const discarded: Array<Repeat & { side: SideName; repeat: number }> = [];
     for (let r = 0; r < opts.repeats; r++) {
-      if (opts.idleWaitS > 0) busyBefore.push(await waitForIdle(opts.idleWaitS));
       // Interleave the sides, rotating who goes first, so that drifting background load hits all alike.
       const order = opts.sides.map((_, i) => opts.sides[(i + r) % opts.sides.length]);
       for (const side of order) {
-        const rep = await runners.get(side)!.repeat();
-        repeats.get(side)!.push(rep);
-        console.log(`  repeat ${r + 1}/${opts.repeats}${r === 0 ? ' (warm-up)' : '          '} ${side.padEnd(13)} ` +
-          `construct ${fmt(rep.constructMs).padStart(8)} ms  train ${fmt(rep.trainMs).padStart(9)} ms  ` +
-          `predict ${fmt(rep.predictMs).padStart(7)} ms`);
+        for (let attempt = 0; ; attempt++) {
+          const busyBefore = opts.idleWaitS > 0 ? await waitForIdle(opts.idleWaitS) : undefined;
+          const rep = await timedRepeat(runners.get(side)!);
+          if (busyBefore !== undefined) rep.busyBefore = busyBefore;
+          const line = `  repeat ${r + 1}/${opts.repeats}${r === 0 ? ' (warm-up)' : '          '} ${side.padEnd(13)} ` +
+            `construct ${fmt(rep.constructMs).padStart(8)} ms  train ${fmt(rep.trainMs).padStart(9)} ms  ` +
+            `predict ${fmt(rep.predictMs).padStart(7)} ms  (other processes: ${rep.foreignCpu === undefined ? '?' : `${Math.round(rep.foreignCpu * 100)}%`} CPU)`;
+          if ((rep.foreignCpu ?? 0) > 0.1 && attempt < opts.retries) {
+            console.log(`${line}: disturbed, run again`);
+            discarded.push({ ...rep, side, repeat: r + 1 });
+            continue;
+          }
+          console.log(line);
+          repeats.get(side)!.push(rep);
+          break;
+        }
       }
       loadAverage.push(Math.round(os.loadavg()[0] * 100) / 100);
     }
@@ -453,7 +503,7 @@ async function runCase(spec: CaseSpec, lib: LightgbmLibrary, params: Params, opt
         `predict rows/s ${fmt(c.ratios.predictRowsPerSec, 3)}; max |Δprediction| ${c.agreement.predictionMaxAbsDiff}, ` +
         `trees differing ${c.agreement.treesDiffering}/${c.agreement.trees}`);
     }
-    return { ...spec, loadAverage1mAfterEachRepeat: loadAverage, cpuBusyBeforeEachRepeat: busyBefore, sides, comparisons, pythonHello };
+    return { ...spec, loadAverage1mAfterEachRepeat: loadAverage, discardedRepeats: discarded, sides, comparisons, pythonHello };
   } finally {
     for (const child of children) child.kill();
   }
@@ -507,7 +557,9 @@ async function main(): Promise<void> {
       'Summaries cover the repeats after the first (warm-up); p95 interpolates linearly between order statistics.',
       'Ratios are a / b of the medians: below 1 means a is faster for times, above 1 for throughput.',
       'Sides run interleaved, one repeat each in turn (rotating who goes first), node in this process, the others in child processes.',
-      'Before each round of repeats the benchmark waits (--idle-wait, up to 60 s) for background CPU use below 15%; cpuBusyBeforeEachRepeat records what it saw.',
+      'Before each repeat the benchmark waits (--idle-wait, up to 60 s) for background CPU use below 15% (busyBefore); ' +
+        'foreignCpu is the share of all cores that other processes used during the repeat; a repeat with more than 10% is ' +
+        'run again (--retries, 3 times at most) and the disturbed attempt kept under discardedRepeats.',
       'nodeOneThread is a diagnostic: the same calls through the same koffi functions, all from one worker thread of a separate process.',
     ],
     cases: cases.map(({ pythonHello: _, ...c }) => c),
@@ -534,7 +586,7 @@ interface Report {
   notes: string[];
   cases: Array<CaseSpec & {
     loadAverage1mAfterEachRepeat: number[];
-    cpuBusyBeforeEachRepeat: Array<number | undefined>;
+    discardedRepeats: Array<Repeat & { side: SideName; repeat: number }>;
     sides: Partial<Record<SideName, SideResult>>;
     comparisons: Record<string, { ratios: ReturnType<typeof ratios>; agreement: ReturnType<typeof agreement> }>;
   }>;
@@ -582,9 +634,13 @@ function markdown(report: Report): string {
     if (parts.length) lines.push(`- ${c.name}: ${parts.join('; ')}.`);
   }
   const loads = report.cases.map((c) => `${c.name} ${c.loadAverage1mAfterEachRepeat.join('/')}`).join('; ');
-  const busy = report.cases.map((c) => `${c.name} ${c.cpuBusyBeforeEachRepeat.map((b) => (b === undefined ? '?' : `${Math.round(b * 100)}%`)).join('/')}`).join('; ');
-  lines.push(`- Background CPU use just before each round of repeats: ${busy}; 1-minute load average after each: ${loads} ` +
-    '(other work on the machine skews timings, spin-waiting OpenMP threads most).', '');
+  const foreign = report.cases.map((c) => {
+    const all = Object.values(c.sides).flatMap((side) => side.repeats.slice(1).map((r) => r.foreignCpu ?? 0));
+    return `${c.name} max ${Math.round(Math.max(...all) * 100)}%, median ${Math.round(quantile(all, 0.5) * 100)}%` +
+      ` (${c.discardedRepeats.length} disturbed repeats run again)`;
+  }).join('; ');
+  lines.push(`- CPU used by other processes during the measured repeats (share of all cores): ${foreign}. ` +
+    `1-minute load average after each round: ${loads}.`, '');
   return lines.join('\n');
 }
 

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { Context, log } from '@temporalio/activity';
-import type { Architecture } from '../models/architectures';
+import { architectureFor, ModelFamily } from '../models/architectures';
 import { runInThread } from '../models/training/run-in-thread';
 import type { EpochRecord, ThreadMessage } from '../models/training/protocol';
 import type { PreparedData, StageRequest, TrainedModel } from '../workflows/shared/types';
@@ -29,9 +29,10 @@ export function modelDirOf(dataRoot: string, mlflowRunId: string): string {
   return path.join(dataRoot, 'models', mlflowRunId);
 }
 
-export function tfjsTrainer({ mlflow, dataRoot }: ActivityDeps, architecture: Architecture) {
+export function tfjsTrainer({ mlflow, dataRoot }: ActivityDeps, family: ModelFamily) {
   return async (req: StageRequest & { prepared: PreparedData }): Promise<TrainedModel> => {
     const totalEpochs = Number(req.params.epochs);
+    const architecture = architectureFor(family, req.params);
     const heart = startHeartbeating<TrainingHeartbeat>({ epoch: 0, totalEpochs, metrics: {} });
     const checkpointDir = checkpointDirOf(dataRoot, req.run.runId);
     const outputDir = modelDirOf(dataRoot, req.run.runId);

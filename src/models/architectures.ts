@@ -1,24 +1,42 @@
 /**
- * Model definitions. These are the foundation's deliberately small models (dense nets for images, a small
- * recurrent net for ticks) so every pipeline trains for real on tiny data in seconds on the wasm backend.
+ * Model definitions, picked by pipeline and the `model` hyper-parameter: the CNNs for the image pipelines
+ * (src/models/cnn.ts), small dense nets as a fast alternative (`model=mlp`, e.g. for quick checks on a CPU),
+ * and the LSTM/GRU for ticks.
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from './backend';
 import type { HyperParams } from '../workflows/shared/types';
+import { buildCifar10Cnn, buildMnistCnn } from './cnn';
 
-export type Architecture = 'mnist-mlp' | 'cifar10-mlp' | 'tick-rnn';
+export type Architecture = 'mnist-cnn' | 'mnist-mlp' | 'cifar10-cnn' | 'cifar10-mlp' | 'tick-rnn';
 
 export type TaskKind = 'classification' | 'regression';
 
 export const TASK_OF: Record<Architecture, TaskKind> = {
+  'mnist-cnn': 'classification',
   'mnist-mlp': 'classification',
+  'cifar10-cnn': 'classification',
   'cifar10-mlp': 'classification',
   'tick-rnn': 'regression',
 };
 
+export type ModelFamily = 'mnist' | 'cifar10' | 'tick';
+
+/** The architecture a training uses: the family's, with `model` (cnn | mlp) choosing for the image pipelines. */
+export function architectureFor(family: ModelFamily, params: HyperParams): Architecture {
+  if (family === 'tick') return 'tick-rnn';
+  const model = params.model ?? 'cnn';
+  if (model !== 'cnn' && model !== 'mlp') throw new TypeError(`parameter 'model' must be 'cnn' or 'mlp', got '${model}'`);
+  return `${family}-${model}`;
+}
+
 export function buildModel(tf: Tf, architecture: Architecture, inputShape: number[], params: HyperParams): tfType.LayersModel {
   const learningRate = Number(params.learningRate);
   switch (architecture) {
+    case 'mnist-cnn':
+      return buildMnistCnn(tf, { learningRate });
+    case 'cifar10-cnn':
+      return buildCifar10Cnn(tf, { learningRate });
     case 'mnist-mlp':
     case 'cifar10-mlp': {
       const model = tf.sequential({

@@ -7,6 +7,7 @@
  * Set DML_TFJS_BACKEND=tensorflow|wasm|cpu to force one.
  */
 import type * as tfType from '@tensorflow/tfjs';
+import { registerMissingWasmKernels } from './wasm-kernels';
 
 export type Tf = typeof tfType;
 
@@ -57,6 +58,8 @@ async function pickBackend(forced?: string): Promise<LoadedBackend> {
       require('@tensorflow/tfjs-backend-wasm');
       if (await tf.setBackend('wasm')) {
         await tf.ready();
+        // wasm lacks Conv2DBackpropFilter (CNN training) and has slow Conv2DBackpropInput/Tile kernels.
+        registerMissingWasmKernels(tf, { replaceSlowKernels: true });
         const pkg = '@tensorflow/tfjs-backend-wasm';
         return { tf, backend: 'wasm', provider: `${pkg}@${packageVersion(pkg)}`, gpu: false, skipped };
       }

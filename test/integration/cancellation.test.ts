@@ -17,7 +17,7 @@ it('a cancelled workflow stops training within seconds and closes its MLflow run
   try {
     const handle = await client.start('mnist', {
       requestId: `cancel-${config.taskQueues.cpu}`,
-      input: { source: { kind: 'synthetic', size: 'small' }, params: { epochs: 30 } },
+      input: { source: { kind: 'synthetic' }, params: { epochs: 30 } },
     });
     await eventually(async () => ((await client.progress(handle.workflowId)).training?.epoch ?? 0) >= 1, 120_000, 200);
     const runId = (await client.progress(handle.workflowId)).mlflowRunId!;

@@ -20,7 +20,7 @@ it('training resumes from its checkpoint after the worker process is killed', as
     const epochs = 8;
     const handle = await client.start('mnist', {
       requestId: `crash-${config.taskQueues.cpu}`,
-      input: { source: { kind: 'synthetic', size: 'small' }, params: { epochs } },
+      input: { source: { kind: 'synthetic' }, params: { epochs } },
     });
     const runId = await eventually(async () => (await client.progress(handle.workflowId)).mlflowRunId);
     // Kill once at least two epochs are checkpointed and logged, while later epochs are still to come.

@@ -27,7 +27,7 @@ describe('faults', () => {
     try {
       const handle = await client.start('mnist', {
         requestId: `mlflow-outage-${config.taskQueues.cpu}`,
-        input: { source: { kind: 'synthetic' }, params: { epochs: 3 }, gate: { test_accuracy: 0 } },
+        input: { source: { kind: 'synthetic' }, params: { epochs: 3, model: 'mlp' }, gate: { test_accuracy: 0 } },
       });
       await eventually(async () => ['evaluate', 'register'].includes((await client.progress(handle.workflowId)).stage), 120_000, 50);
       await stackService('stop', 'mlflow');
@@ -55,7 +55,7 @@ describe('faults', () => {
     try {
       const handle = await client.start('mnist', {
         requestId: `temporal-restart-${config.taskQueues.cpu}`,
-        input: { source: { kind: 'synthetic', size: 'small' }, params: { epochs: 6 } },
+        input: { source: { kind: 'synthetic', size: 'small' }, params: { epochs: 6, model: 'mlp' } },
       });
       await eventually(async () => (await client.progress(handle.workflowId)).stage === 'train', 120_000, 100);
       await stackService('stop', 'temporal');

@@ -25,7 +25,7 @@ it('a SIGTERMed worker exits cleanly and training resumes elsewhere from its che
     const epochs = 8;
     const handle = await client.start('mnist', {
       requestId: `sigterm-${config.taskQueues.cpu}`,
-      input: { source: { kind: 'synthetic', size: 'small' }, params: { epochs } },
+      input: { source: { kind: 'synthetic' }, params: { epochs } },
     });
     const runId = await eventually(async () => (await client.progress(handle.workflowId)).mlflowRunId);
     await eventually(async () => (await mlflow.getMetricHistory(runId, 'val_accuracy')).length >= 2, 120_000, 100);

@@ -25,7 +25,7 @@ describe('the four pipelines end to end', () => {
     await client?.close();
   });
 
-  const cases: { pipeline: PipelineName; params: Record<string, number>; metric: string; perEpoch: string; plots: string[] }[] = [
+  const cases: { pipeline: PipelineName; params: Record<string, number | string>; metric: string; perEpoch: string; plots: string[] }[] = [
     { pipeline: 'mnist', params: { epochs: 3 }, metric: 'test_accuracy', perEpoch: 'val_accuracy', plots: ['confusion_matrix', 'learning_curve'] },
     { pipeline: 'cifar10', params: { epochs: 2 }, metric: 'test_accuracy', perEpoch: 'val_accuracy', plots: ['confusion_matrix', 'learning_curve'] },
     { pipeline: 'tick', params: { epochs: 2 }, metric: 'backtest_sharpe', perEpoch: 'val_loss', plots: ['equity_curve', 'learning_curve'] },
@@ -54,6 +54,7 @@ describe('the four pipelines end to end', () => {
     expect(run.info.status).toBe('FINISHED');
     const params_ = Object.fromEntries((run.data.params ?? []).map((p) => [p.key, p.value]));
     expect(params_).toMatchObject({ dataset: expect.stringContaining('synthetic'), seed: '42' });
+    if (pipeline === 'mnist' || pipeline === 'cifar10') expect(params_).toMatchObject({ model: 'cnn', tfjs_backend: result.backend });
     expect(run.data.metrics?.map((m) => m.key)).toEqual(expect.arrayContaining([metric]));
     const history = await mlflow.getMetricHistory(result.mlflowRunId, perEpoch);
     expect(history.length).toBeGreaterThanOrEqual(2);

@@ -39,5 +39,6 @@ describe('hyper-parameter resolution', () => {
   it('rejects unknown keys and wrong types, naming them', () => {
     expect(() => resolveParams('mnist', { epoch: 2 })).toThrow(/unknown parameter 'epoch' for pipeline mnist/);
     expect(() => resolveParams('tick', { epochs: '2' })).toThrow(/parameter 'epochs' of pipeline tick must be a number, got string "2"/);
+    expect(() => resolveParams('mnist', { model: 'resnet' })).toThrow("parameter 'model' of pipeline mnist must be one of cnn, mlp, got 'resnet'");
   });
 });

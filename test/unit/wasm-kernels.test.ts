@@ -158,7 +158,6 @@ function tinyData(): { x: tf.Tensor4D; y: tf.Tensor1D } {
 
 describe('wasm training kernels', () => {
   afterAll(() => {
-    // eslint-disable-next-line no-console
     console.log(`max relative error vs cpu: ${JSON.stringify(worst)}`);
   });
 
@@ -175,7 +174,7 @@ describe('wasm training kernels', () => {
   });
 
   it('conv2d gradients (composite filter gradient, native input gradient) match cpu', async () => {
-    for (const [i, c] of CONV_CASES.entries()) await expectSame(label(c), 'Conv2DBackpropFilter', convGrads(c, 10 * i + 1));
+    for (const [i, c] of CONV_CASES.entries()) await expectSame(label(c), 'conv2d grads, default kernels', convGrads(c, 10 * i + 1));
   });
 
   it('replaceSlowKernels swaps in the composite Conv2DBackpropInput and Tile, once', () => {
@@ -187,18 +186,18 @@ describe('wasm training kernels', () => {
   });
 
   it('conv2d gradients with both composite kernels match cpu', async () => {
-    for (const [i, c] of CONV_CASES.entries()) await expectSame(label(c), 'Conv2DBackpropInput', convGrads(c, 10 * i + 5));
+    for (const [i, c] of CONV_CASES.entries()) await expectSame(label(c), 'conv2d grads, replaceSlowKernels', convGrads(c, 10 * i + 5));
   });
 
   it('both kernels match cpu for NCHW, explicit padding and rounding modes, called directly', async () => {
     // x [2, 3, 9, 8] NCHW, filter [3, 3, 3, 4], stride 2, 'same' → dy [2, 4, 5, 4].
     const nchw = { strides: [2, 2], pad: 'same', dataFormat: 'NCHW' };
-    await expectSame('filter NCHW', 'Conv2DBackpropFilter', runKernel('Conv2DBackpropFilter', { x: [[2, 3, 9, 8], 1], dy: [[2, 4, 5, 4], 2] }, { ...nchw, filterShape: [3, 3, 3, 4] }));
-    await expectSame('input NCHW', 'Conv2DBackpropInput', runKernel('Conv2DBackpropInput', { dy: [[2, 4, 5, 4], 3], filter: [[3, 3, 3, 4], 4] }, { ...nchw, inputShape: [2, 3, 9, 8] }));
+    await expectSame('filter NCHW', 'Conv2DBackpropFilter NCHW/pad', runKernel('Conv2DBackpropFilter', { x: [[2, 3, 9, 8], 1], dy: [[2, 4, 5, 4], 2] }, { ...nchw, filterShape: [3, 3, 3, 4] }));
+    await expectSame('input NCHW', 'Conv2DBackpropInput NCHW/pad', runKernel('Conv2DBackpropInput', { dy: [[2, 4, 5, 4], 3], filter: [[3, 3, 3, 4], 4] }, { ...nchw, inputShape: [2, 3, 9, 8] }));
     // Numeric padding 1 with stride 2 on 8×8: output 4×4 under 'floor' rounding.
     const num = { strides: [2, 2], pad: 1, dataFormat: 'NHWC', dimRoundingMode: 'floor' };
-    await expectSame('filter pad=1', 'Conv2DBackpropFilter', runKernel('Conv2DBackpropFilter', { x: [[2, 8, 8, 3], 5], dy: [[2, 4, 4, 2], 6] }, { ...num, filterShape: [3, 3, 3, 2] }));
-    await expectSame('input pad=1', 'Conv2DBackpropInput', runKernel('Conv2DBackpropInput', { dy: [[2, 4, 4, 2], 7], filter: [[3, 3, 3, 2], 8] }, { ...num, inputShape: [2, 8, 8, 3] }));
+    await expectSame('filter pad=1', 'Conv2DBackpropFilter NCHW/pad', runKernel('Conv2DBackpropFilter', { x: [[2, 8, 8, 3], 5], dy: [[2, 4, 4, 2], 6] }, { ...num, filterShape: [3, 3, 3, 2] }));
+    await expectSame('input pad=1', 'Conv2DBackpropInput NCHW/pad', runKernel('Conv2DBackpropInput', { dy: [[2, 4, 4, 2], 7], filter: [[3, 3, 3, 2], 8] }, { ...num, inputShape: [2, 8, 8, 3] }));
   });
 
   it('composite Tile matches cpu', async () => {

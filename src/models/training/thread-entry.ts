@@ -46,13 +46,15 @@ async function train(tf: Tf, job: TrainJob): Promise<void> {
   let history: EpochRecord[] = state?.history ?? [];
   let model;
   if (state) {
+    // The checkpoint holds the training config and optimizer state, so loading compiles the model as it was.
     model = await loadModelFiles(tf, path.join(job.checkpointDir, 'model'));
-    const learningRate = Number(job.params.learningRate);
-    model.compile({
-      optimizer: tf.train.adam(learningRate),
-      loss: TASK_OF[job.architecture] === 'classification' ? 'sparseCategoricalCrossentropy' : 'meanSquaredError',
-      metrics: TASK_OF[job.architecture] === 'classification' ? ['accuracy'] : [],
-    });
+    if (!model.optimizer) {
+      model.compile({
+        optimizer: tf.train.adam(Number(job.params.learningRate)),
+        loss: TASK_OF[job.architecture] === 'classification' ? 'sparseCategoricalCrossentropy' : 'meanSquaredError',
+        metrics: TASK_OF[job.architecture] === 'classification' ? ['accuracy'] : [],
+      });
+    }
     post({ type: 'resumed', fromEpoch: state.epoch, history });
   } else {
     model = buildModel(tf, job.architecture, xTrain.shape.slice(1), job.params);
