@@ -4,7 +4,7 @@
  * (one-thread.ts). See bench/README.md.
  *
  *   node build/bench/lightgbm/run.js [--repeats N] [--rounds N] [--cases small,large] [--threads N]
- *                                    [--python PATH] [--out DIR] [--no-python] [--no-one-thread] [--idle-wait S] [--retries N]
+ *                                    [--python PATH] [--out DIR] [--no-python] [--no-one-thread] [--idle-wait S] [--retries N] [--report-only]
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
 import * as fs from 'fs';
@@ -44,6 +44,8 @@ interface Options {
   python: string;
   outDir: string;
   sides: SideName[];
+  /** Only rewrite <out>/lightgbm.md from <out>/lightgbm.json. */
+  reportOnly: boolean;
   /** Before each repeat, wait up to this many seconds for the other processes to leave the CPUs idle. */
   idleWaitS: number;
   /** Repeats during which other processes used more than 10% of the CPUs are run again, up to this many times. */
@@ -107,6 +109,7 @@ function parseArgs(argv: string[], root: string): Options {
     sides: ['node', 'nodeOneThread', 'python'],
     idleWaitS: 60,
     retries: 3,
+    reportOnly: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -128,6 +131,7 @@ function parseArgs(argv: string[], root: string): Options {
       case '--out': opts.outDir = path.resolve(value()); break;
       case '--idle-wait': opts.idleWaitS = int(0); break;
       case '--retries': opts.retries = int(0); break;
+      case '--report-only': opts.reportOnly = true; break;
       case '--no-python': opts.sides = opts.sides.filter((s) => s !== 'python'); break;
       case '--no-one-thread': opts.sides = opts.sides.filter((s) => s !== 'nodeOneThread'); break;
       case '--cases':
@@ -140,7 +144,7 @@ function parseArgs(argv: string[], root: string): Options {
       case '-h':
       case '--help':
         console.log('usage: node build/bench/lightgbm/run.js [--repeats N>=2] [--rounds N] [--cases small,large] ' +
-          '[--threads N] [--python PATH] [--out DIR] [--no-python] [--no-one-thread] [--idle-wait S] [--retries N]');
+          '[--threads N] [--python PATH] [--out DIR] [--no-python] [--no-one-thread] [--idle-wait S] [--retries N] [--report-only]');
         process.exit(0);
         break;
       default:
@@ -512,6 +516,12 @@ async function runCase(spec: CaseSpec, lib: LightgbmLibrary, params: Params, opt
 async function main(): Promise<void> {
   const root = projectRoot();
   const opts = parseArgs(process.argv.slice(2), root);
+  if (opts.reportOnly) {
+    const report = JSON.parse(fs.readFileSync(path.join(opts.outDir, 'lightgbm.json'), 'utf8')) as Report;
+    fs.writeFileSync(path.join(opts.outDir, 'lightgbm.md'), markdown(report));
+    console.log(markdown(report));
+    return;
+  }
   const lib = loadLightgbm();
   const params = benchParams(opts);
   const machine = machineInfo();
@@ -622,6 +632,10 @@ function markdown(report: Report): string {
     const label = `${c.name}: ${c.nTrain / 1000}k×${c.ncol}, predict ${c.nTest / 1000}k`;
     lines.push(`| ${label} | dataset construction | ${cell(s.node, 'constructMs')} | ${cell(s.python, 'constructMs')} | ${rat(np, 'constructMs')} | ${cell(s.nodeOneThread, 'constructMs')} | ${rat(op, 'constructMs')} |`);
     lines.push(`| | train (${report.rounds} rounds) | ${cell(s.node, 'trainMs')} | ${cell(s.python, 'trainMs')} | ${rat(np, 'trainMs', true)} | ${cell(s.nodeOneThread, 'trainMs')} | ${rat(op, 'trainMs', true)} |`);
+    const best = (r: SideResult | undefined) => (r ? fmt(r.summary.trainMs.min) : '–');
+    const bestRatio = (a: SideResult | undefined, b: SideResult | undefined) =>
+      (a && b ? fmt(a.summary.trainMs.min / b.summary.trainMs.min, 2) : '–');
+    lines.push(`| | train, fastest repeat | ${best(s.node)} | ${best(s.python)} | ${bestRatio(s.node, s.python)} | ${best(s.nodeOneThread)} | ${bestRatio(s.nodeOneThread, s.python)} |`);
     lines.push(`| | construction + train | ${cell(s.node, 'totalMs')} | ${cell(s.python, 'totalMs')} | ${rat(np, 'totalMs')} | ${cell(s.nodeOneThread, 'totalMs')} | ${rat(op, 'totalMs')} |`);
     lines.push(`| | predict time | ${cell(s.node, 'predictMs')} | ${cell(s.python, 'predictMs')} | ${rat(np, 'predictMs')} | ${cell(s.nodeOneThread, 'predictMs')} | ${rat(op, 'predictMs')} |`);
     lines.push(`| | predict rows/s | ${tp(s.node)} | ${tp(s.python)} | ${rat(np, 'predictRowsPerSec', true)} | ${tp(s.nodeOneThread)} | ${rat(op, 'predictRowsPerSec', true)} |`);
