@@ -21,6 +21,8 @@ import * as path from 'path';
 import type * as tfType from '@tensorflow/tfjs';
 import { buildCifar10Cnn, buildMnistCnn, CIFAR10_INPUT_SHAPE, MNIST_INPUT_SHAPE } from '../../src/models/cnn';
 import { registerMissingWasmKernels, WASM_REPLACEABLE_KERNELS } from '../../src/models/wasm-kernels';
+import { machineInfo } from '../machine';
+import { packageVersion } from '../../src/models/backend';
 
 type Tf = typeof tfType;
 const BATCH = 64;
@@ -82,28 +84,6 @@ function parseArgs(argv: string[]): Options {
   }
   if (o.repeats < 3) throw new Error('--repeats must be at least 3 (the report is a median)');
   return o;
-}
-
-function packageVersion(name: string): string {
-  try {
-    return (require(`${name}/package.json`) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
-
-function machineInfo() {
-  const cpus = os.cpus();
-  return {
-    hostname: os.hostname(),
-    platform: `${os.type()} ${os.release()} ${os.arch()}`,
-    cpuModel: cpus[0]?.model ?? 'unknown',
-    cores: cpus.length,
-    availableParallelism: os.availableParallelism(),
-    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-    freeMemoryGiB: Math.round((os.freemem() / 2 ** 30) * 10) / 10,
-    loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
-  };
 }
 
 const median = (xs: number[]) => {

@@ -15,6 +15,7 @@ import * as readline from 'readline';
 import { Dataset, lightgbmVersion, loadLightgbm, train, type Booster, type LightgbmLibrary, type Params } from '../../src/lightgbm';
 import { makeRegressionData, readBenchData, writeBenchData, type BenchData } from './data';
 import { quantile, summarize, type Summary } from './stats';
+import { machineInfo } from '../machine';
 
 interface CaseSpec {
   name: string;
@@ -417,20 +418,6 @@ function koffiVersion(root: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function machineInfo() {
-  const cpus = os.cpus();
-  return {
-    hostname: os.hostname(),
-    platform: `${os.type()} ${os.release()} ${os.arch()}`,
-    cpuModel: cpus[0]?.model ?? 'unknown',
-    cores: cpus.length,
-    availableParallelism: os.availableParallelism(),
-    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-    freeMemoryGiB: Math.round((os.freemem() / 2 ** 30) * 10) / 10,
-    loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
-  };
 }
 
 async function runCase(spec: CaseSpec, lib: LightgbmLibrary, params: Params, opts: Options, tmp: string, root: string) {

@@ -29,7 +29,7 @@ export function loadTfBackend(): Promise<LoadedBackend> {
   return loaded;
 }
 
-function packageVersion(name: string): string {
+export function packageVersion(name: string): string {
   try {
     return (require(`${name}/package.json`) as { version: string }).version;
   } catch {
