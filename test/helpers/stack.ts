@@ -100,3 +100,29 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
   }
   throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
 }
+
+export interface PipelineStack {
+  config: AppConfig;
+  workers: RunningWorkers;
+  client: PipelineClient;
+  mlflow: MlflowClient;
+}
+
+/**
+ * For a describe block: in-process workers of both roles on the block's own queues, a pipeline client and an
+ * MLflow client, started before its tests and stopped after. Read the fields inside tests (they are set then).
+ */
+export function usePipelineStack(): PipelineStack {
+  const stack = {} as PipelineStack;
+  beforeAll(async () => {
+    stack.config = testConfig();
+    stack.workers = await startWorkers(stack.config, ['cpu', 'gpu']);
+    stack.client = await pipelineClient(stack.config);
+    stack.mlflow = new MlflowClient(stack.config.mlflow);
+  });
+  afterAll(async () => {
+    await stack.workers?.stop();
+    await stack.client?.close();
+  });
+  return stack;
+}

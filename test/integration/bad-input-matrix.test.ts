@@ -7,13 +7,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
-import { AppConfig } from '../../src/config';
-import { PipelineClient } from '../../src/client';
-import { MlflowClient, filterValue } from '../../src/mlflow';
+import { filterValue } from '../../src/mlflow';
 import { EXPERIMENT_OF, RUN_TAGS } from '../../src/activities/tracking';
 import { writeIdx } from '../../src/data/idx';
 import type { HyperParams, PipelineInput, PipelineName } from '../../src/workflows/shared/types';
-import { pipelineClient, RunningWorkers, startWorkers, testConfig } from '../helpers/stack';
+import { usePipelineStack } from '../helpers/stack';
 import { failureOf } from '../helpers/failures';
 import {
   CIFAR_NAMES,
@@ -271,30 +269,17 @@ const DATA_CASES: DataCase[] = [
 ];
 
 describe('bad input matrix', () => {
-  let config: AppConfig;
-  let workers: RunningWorkers;
-  let client: PipelineClient;
-  let mlflow: MlflowClient;
-  beforeAll(async () => {
-    config = testConfig();
-    workers = await startWorkers(config, ['cpu', 'gpu']);
-    client = await pipelineClient(config);
-    mlflow = new MlflowClient(config.mlflow);
-  });
-  afterAll(async () => {
-    await workers?.stop();
-    await client?.close();
-  });
+  const stack = usePipelineStack();
 
-  const requestId = (name: string) => `badmatrix-${name}-${config.taskQueues.cpu}`;
+  const requestId = (name: string) => `badmatrix-${name}-${stack.config.taskQueues.cpu}`;
 
   it.each(DATA_CASES)('$pipeline: $name fails at once, naming file and place, registering nothing', async ({ name, pipeline, setup, input }) => {
-    const dir = path.join(config.dataRoot, 'raw', name);
+    const dir = path.join(stack.config.dataRoot, 'raw', name);
     await fs.mkdir(dir, { recursive: true });
     const expected = await setup(dir);
 
     const t0 = Date.now();
-    const handle = await client.start(pipeline, { requestId: requestId(name), input: { source: { kind: 'files', dir: `raw/${name}` }, ...input } });
+    const handle = await stack.client.start(pipeline, { requestId: requestId(name), input: { source: { kind: 'files', dir: `raw/${name}` }, ...input } });
     const failure = await failureOf(handle.result());
     const elapsed = Date.now() - t0;
 
@@ -308,19 +293,19 @@ describe('bad input matrix', () => {
     expect(history.failed).toEqual([{ activity: PREPARE_ACTIVITY[pipeline], attempt: 1 }]);
     expect(history.scheduled).toEqual(['startTrackingRun', PREPARE_ACTIVITY[pipeline], 'finishTrackingRun']);
 
-    const progress = await client.progress(handle.workflowId);
+    const progress = await stack.client.progress(handle.workflowId);
     expect(progress.stage).toBe('failed');
     const runId = progress.mlflowRunId!;
     expect(runId).toMatch(/^[0-9a-f]{32}$/);
-    expect((await mlflow.getRun(runId)).info.status).toBe('FAILED');
-    expect(await mlflow.searchModelVersions(`run_id = ${filterValue(runId)}`)).toEqual([]);
+    expect((await stack.mlflow.getRun(runId)).info.status).toBe('FAILED');
+    expect(await stack.mlflow.searchModelVersions(`run_id = ${filterValue(runId)}`)).toEqual([]);
   });
 
   /** MLflow runs that a workflow created (by its workflow-id tag). */
   async function mlflowRunsOf(pipeline: PipelineName, workflowId: string) {
-    const experiment = await mlflow.getExperimentByName(EXPERIMENT_OF[pipeline]);
+    const experiment = await stack.mlflow.getExperimentByName(EXPERIMENT_OF[pipeline]);
     if (!experiment) return [];
-    return mlflow.searchRuns([experiment.experiment_id], `tags.${RUN_TAGS.workflowId} = ${filterValue(workflowId)}`);
+    return stack.mlflow.searchRuns([experiment.experiment_id], `tags.${RUN_TAGS.workflowId} = ${filterValue(workflowId)}`);
   }
 
   it.each<{ name: string; pipeline: PipelineName; params: HyperParams; message: string }>([
@@ -329,14 +314,14 @@ describe('bad input matrix', () => {
     { name: 'wrong-type-bool', pipeline: 'mnist', params: { epochs: true }, message: "parameter 'epochs' of pipeline mnist must be a number, got boolean true" },
   ])('$pipeline: $name is InvalidInput at the workflow boundary, before any activity or MLflow run', async ({ name, pipeline, params, message }) => {
     const t0 = Date.now();
-    const handle = await client.start(pipeline, { requestId: requestId(name), input: { params } });
+    const handle = await stack.client.start(pipeline, { requestId: requestId(name), input: { params } });
     const failure = await failureOf(handle.result());
     expect(Date.now() - t0).toBeLessThan(QUICK_MS);
     expect(failure.type).toBe('InvalidInput');
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain(message);
     expect((await activityHistory(handle)).scheduled).toEqual([]);
-    const progress = await client.progress(handle.workflowId);
+    const progress = await stack.client.progress(handle.workflowId);
     expect(progress.stage).toBe('starting');
     expect(progress.mlflowRunId).toBeUndefined();
     expect(await mlflowRunsOf(pipeline, handle.workflowId)).toEqual([]);
@@ -348,23 +333,23 @@ describe('bad input matrix', () => {
   ])('an oversized input of %s is refused by the client before anything starts', async (_label, size) => {
     const id = requestId(`oversized-${size}`);
     const t0 = Date.now();
-    const err = await client.start('tick', { requestId: id, input: { params: { cell: 'x'.repeat(size) } } }).then(
+    const err = await stack.client.start('tick', { requestId: id, input: { params: { cell: 'x'.repeat(size) } } }).then(
       () => undefined,
       (e: Error) => e,
     );
     expect(Date.now() - t0).toBeLessThan(QUICK_MS);
     expect(err?.message).toMatch(/^workflow input is \d+ bytes; the limit is 65536: pass data by reference/);
     const workflowId = `tick-${id}`;
-    await expect(client.client.workflow.getHandle(workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(stack.client.client.workflow.getHandle(workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
     expect(await mlflowRunsOf('tick', workflowId)).toEqual([]);
   });
 
   it('an oversized input started around the client (e.g. the temporal CLI) fails at the workflow boundary', async () => {
     const workflowId = `tick-${requestId('oversized-raw')}`;
-    const handle = await client.client.workflow.start('tickTraining', {
+    const handle = await stack.client.client.workflow.start('tickTraining', {
       workflowId,
-      taskQueue: config.taskQueues.cpu,
-      args: [{ params: { cell: 'x'.repeat(100 * 1024) }, taskQueues: config.taskQueues }],
+      taskQueue: stack.config.taskQueues.cpu,
+      args: [{ params: { cell: 'x'.repeat(100 * 1024) }, taskQueues: stack.config.taskQueues }],
     });
     const failure = await failureOf(handle.result());
     expect(failure.type).toBe('InvalidInput');

@@ -1,38 +1,25 @@
 /** Bad input fails the workflow at once, non-retryably, with a message naming what is wrong; nothing is registered. */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { AppConfig } from '../../src/config';
-import { PipelineClient } from '../../src/client';
-import { pipelineClient, RunningWorkers, startWorkers, testConfig } from '../helpers/stack';
+import { usePipelineStack } from '../helpers/stack';
 import { failureOf } from '../helpers/failures';
 
 describe('bad input', () => {
-  let config: AppConfig;
-  let workers: RunningWorkers;
-  let client: PipelineClient;
-  beforeAll(async () => {
-    config = testConfig();
-    workers = await startWorkers(config, ['cpu', 'gpu']);
-    client = await pipelineClient(config);
-  });
-  afterAll(async () => {
-    await workers?.stop();
-    await client?.close();
-  });
+  const stack = usePipelineStack();
 
   it('an unknown hyper-parameter is rejected at the workflow boundary', async () => {
-    const failure = await failureOf(client.execute('mnist', { requestId: `badparam-${config.taskQueues.cpu}`, input: { params: { epoch: 3 } } }));
+    const failure = await failureOf(stack.client.execute('mnist', { requestId: `badparam-${stack.config.taskQueues.cpu}`, input: { params: { epoch: 3 } } }));
     expect(failure.type).toBe('InvalidInput');
     expect(failure.message).toContain("unknown parameter 'epoch'");
   });
 
   it('a corrupt IDX file fails prepare without retries, naming the file', async () => {
-    const dir = path.join(config.dataRoot, 'raw', 'mnist');
+    const dir = path.join(stack.config.dataRoot, 'raw', 'mnist');
     await fs.mkdir(dir, { recursive: true });
     for (const name of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) {
       await fs.writeFile(path.join(dir, name), Buffer.from([0x12, 0x34, 0x08, 0x03, 0, 0, 0, 1]));
     }
-    const handle = await client.start('mnist', { requestId: `corrupt-${config.taskQueues.cpu}` });
+    const handle = await stack.client.start('mnist', { requestId: `corrupt-${stack.config.taskQueues.cpu}` });
     const failure = await failureOf(handle.result());
     expect(failure.type).toBe('DataError');
     expect(failure.message).toContain('idx');
@@ -41,16 +28,16 @@ describe('bad input', () => {
     // first and only attempt), finishTrackingRun (marks the MLflow run FAILED).
     const started = (await handle.fetchHistory()).events?.filter((e) => e.activityTaskStartedEventAttributes) ?? [];
     expect(started.map((e) => e.activityTaskStartedEventAttributes!.attempt)).toEqual([1, 1, 1]);
-    expect((await client.progress(handle.workflowId)).stage).toBe('failed');
+    expect((await stack.client.progress(handle.workflowId)).stage).toBe('failed');
   });
 
   it('missing MNIST files, offline and not cached, fail saying which files to put where', async () => {
     process.env.DML_OFFLINE = '1';
     try {
-      const failure = await failureOf(client.execute('mnist', { requestId: `offline-${config.taskQueues.cpu}`, input: { source: { kind: 'files', dir: 'raw/empty-mnist' } } }));
+      const failure = await failureOf(stack.client.execute('mnist', { requestId: `offline-${stack.config.taskQueues.cpu}`, input: { source: { kind: 'files', dir: 'raw/empty-mnist' } } }));
       expect(failure.type).toBe('DataError');
       expect(failure.nonRetryable).toBe(true);
-      expect(failure.message).toContain(path.join(config.dataRoot, 'raw', 'empty-mnist'));
+      expect(failure.message).toContain(path.join(stack.config.dataRoot, 'raw', 'empty-mnist'));
       for (const name of ['train-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz', 'synthetic']) expect(failure.message).toContain(name);
     } finally {
       delete process.env.DML_OFFLINE;
@@ -59,7 +46,7 @@ describe('bad input', () => {
 
   it('a data directory outside the data root is refused', async () => {
     const failure = await failureOf(
-      client.execute('power', { requestId: `escape-${config.taskQueues.cpu}`, input: { source: { kind: 'files', dir: '../../etc' } } }),
+      stack.client.execute('power', { requestId: `escape-${stack.config.taskQueues.cpu}`, input: { source: { kind: 'files', dir: '../../etc' } } }),
     );
     expect(failure.type).toBe('DataError');
     expect(failure.message).toContain('escapes the data root');

@@ -2,28 +2,12 @@
  * Every workflow type runs end to end on the real Temporal dev server with real workers (both queues),
  * tracks exactly one MLflow run with params, per-epoch metrics and artifacts, and returns references only.
  */
-import { AppConfig } from '../../src/config';
-import { PipelineClient, PipelineName, PipelineResult } from '../../src/client';
-import { MlflowClient } from '../../src/mlflow';
+import { PipelineName, PipelineResult } from '../../src/client';
 import { EXPERIMENT_OF, RUN_TAGS } from '../../src/activities/tracking';
-import { pipelineClient, RunningWorkers, startWorkers, testConfig } from '../helpers/stack';
+import { usePipelineStack } from '../helpers/stack';
 
 describe('the four pipelines end to end', () => {
-  let config: AppConfig;
-  let workers: RunningWorkers;
-  let client: PipelineClient;
-  let mlflow: MlflowClient;
-
-  beforeAll(async () => {
-    config = testConfig();
-    workers = await startWorkers(config, ['cpu', 'gpu']);
-    client = await pipelineClient(config);
-    mlflow = new MlflowClient(config.mlflow);
-  });
-  afterAll(async () => {
-    await workers?.stop();
-    await client?.close();
-  });
+  const stack = usePipelineStack();
 
   const cases: { pipeline: PipelineName; params: Record<string, number | string>; metric: string; perEpoch: string; plots: string[] }[] = [
     { pipeline: 'mnist', params: { epochs: 3 }, metric: 'test_accuracy', perEpoch: 'val_accuracy', plots: ['confusion_matrix', 'learning_curve'] },
@@ -33,22 +17,22 @@ describe('the four pipelines end to end', () => {
   ];
 
   it.each(cases)('$pipeline completes, tracked in one MLflow run', async ({ pipeline, params, metric, perEpoch, plots }) => {
-    const handle = await client.start(pipeline, { requestId: `e2e-${config.taskQueues.cpu}`, input: { source: { kind: 'synthetic' }, params } });
+    const handle = await stack.client.start(pipeline, { requestId: `e2e-${stack.config.taskQueues.cpu}`, input: { source: { kind: 'synthetic' }, params } });
     const result = (await handle.result()) as PipelineResult;
 
     expect(result.pipeline).toBe(pipeline);
     expect(Number.isFinite(result.metrics[metric])).toBe(true);
-    expect(result.registration.modelUri).toBe(`mlflow-artifacts:/${(await mlflow.getRun(result.mlflowRunId)).info.experiment_id}/${result.mlflowRunId}/artifacts/model`);
+    expect(result.registration.modelUri).toBe(`mlflow-artifacts:/${(await stack.mlflow.getRun(result.mlflowRunId)).info.experiment_id}/${result.mlflowRunId}/artifacts/model`);
     // The progress query shows the last training progress the activity reported.
-    const progress = await client.progress(handle.workflowId);
+    const progress = await stack.client.progress(handle.workflowId);
     expect(progress.stage).toBe('done');
     if (pipeline !== 'power') expect(progress.training).toMatchObject({ epoch: params.epochs, totalEpochs: params.epochs });
     else expect(progress.training?.epoch).toBeGreaterThan(0);
     // References only: the whole result is a few hundred bytes.
     expect(JSON.stringify(result).length).toBeLessThan(4096);
 
-    const experiment = await mlflow.getExperimentByName(EXPERIMENT_OF[pipeline]);
-    const runs = await mlflow.searchRuns([experiment!.experiment_id], `tags.${RUN_TAGS.workflowId} = '${handle.workflowId}'`);
+    const experiment = await stack.mlflow.getExperimentByName(EXPERIMENT_OF[pipeline]);
+    const runs = await stack.mlflow.searchRuns([experiment!.experiment_id], `tags.${RUN_TAGS.workflowId} = '${handle.workflowId}'`);
     expect(runs.map((r) => r.info.run_id)).toEqual([result.mlflowRunId]);
     const run = runs[0];
     expect(run.info.status).toBe('FINISHED');
@@ -56,16 +40,16 @@ describe('the four pipelines end to end', () => {
     expect(params_).toMatchObject({ dataset: expect.stringContaining('synthetic'), seed: '42' });
     if (pipeline === 'mnist' || pipeline === 'cifar10') expect(params_).toMatchObject({ model: 'cnn', tfjs_backend: result.backend });
     expect(run.data.metrics?.map((m) => m.key)).toEqual(expect.arrayContaining([metric]));
-    const history = await mlflow.getMetricHistory(result.mlflowRunId, perEpoch);
+    const history = await stack.mlflow.getMetricHistory(result.mlflowRunId, perEpoch);
     expect(history.length).toBeGreaterThanOrEqual(2);
-    const pngs = (await mlflow.listArtifacts(result.mlflowRunId, 'plots')).map((f) => f.path).sort();
+    const pngs = (await stack.mlflow.listArtifacts(result.mlflowRunId, 'plots')).map((f) => f.path).sort();
     expect(pngs).toEqual(plots.map((p) => `plots/${p}.png`));
-    const png = await mlflow.downloadArtifact(run.info.artifact_uri, pngs[0]);
+    const png = await stack.mlflow.downloadArtifact(run.info.artifact_uri, pngs[0]);
     expect(png.subarray(1, 4).toString()).toBe('PNG');
 
-    const model = await mlflow.listArtifacts(result.mlflowRunId, 'model');
+    const model = await stack.mlflow.listArtifacts(result.mlflowRunId, 'model');
     expect(model.map((f) => f.path)).toEqual(expect.arrayContaining(['model/MLmodel']));
-    const mlmodel = (await mlflow.downloadArtifact(run.info.artifact_uri, 'model/MLmodel')).toString();
+    const mlmodel = (await stack.mlflow.downloadArtifact(run.info.artifact_uri, 'model/MLmodel')).toString();
     expect(mlmodel).toContain(`run_id: ${result.mlflowRunId}`);
 
     // Search attributes let users filter by pipeline and MLflow run in the Temporal UI.
@@ -75,7 +59,7 @@ describe('the four pipelines end to end', () => {
   });
 
   it('the image classifiers really learn (accuracy well above chance on the synthetic digits)', async () => {
-    const result = await client.execute('mnist', { requestId: `learn-${config.taskQueues.cpu}`, input: { source: { kind: 'synthetic' }, params: { epochs: 5 } } });
+    const result = await stack.client.execute('mnist', { requestId: `learn-${stack.config.taskQueues.cpu}`, input: { source: { kind: 'synthetic' }, params: { epochs: 5 } } });
     expect(result.metrics.test_accuracy).toBeGreaterThan(0.8);
     expect(result.backend).toMatch(/^(tensorflow|wasm|cpu)$/);
   });
