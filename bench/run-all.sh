@@ -4,3 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 node build/bench/lightgbm/run.js "$@"
 node build/bench/cnn/throughput.js
+node build/bench/orchestration/run.js
