@@ -1,6 +1,6 @@
 /**
  * LightGBM training for the Power pipeline (CPU queue) through the official C API. The native calls run on
- * koffi's worker threads, so the event loop keeps heartbeating; per-iteration metrics go to MLflow in batches.
+ * the binding's own LightGBM thread, so the event loop keeps heartbeating; per-iteration metrics go to MLflow in batches.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';

@@ -1,11 +1,14 @@
 import type { Dataset } from './dataset';
-import { LightgbmError } from './errors';
 import { handleFinalizer, NativeHandle } from './handle';
 import {
+  addressOf,
+  alloc,
   C_API_FEATURE_IMPORTANCE_GAIN,
   C_API_FEATURE_IMPORTANCE_SPLIT,
   C_API_PREDICT_NORMAL,
   C_API_PREDICT_RAW_SCORE,
+  out,
+  strings,
   type LightgbmLibrary,
 } from './library';
 import { checkMatrix, type MatrixData } from './matrix';
@@ -37,8 +40,8 @@ const IMPORTANCE: Record<ImportanceType, number> = {
 };
 
 /**
- * A LightGBM Booster. Free it with free(). While updateOneIter() is pending, other calls throw (LightGBM would
- * block them on the booster's lock, which here would mean blocking the event loop); free() is deferred.
+ * A LightGBM Booster. Free it with free(). While updateOneIter() is pending, other calls throw (they would
+ * wait on the worker behind the iteration, which here would mean blocking the event loop); free() is deferred.
  */
 export class Booster {
   /**
@@ -54,7 +57,6 @@ export class Booster {
   private evalNamesCache: string[] | undefined;
   private updating = false;
   private asyncCalls = 0;
-  private broken: string | undefined;
 
   private constructor(
     readonly lib: LightgbmLibrary,
@@ -66,7 +68,7 @@ export class Booster {
     const pins = this.datasetPins;
     this.native = new NativeHandle(ptr, 'LightGBM Booster', (p) => {
       try {
-        lib.check('LGBM_BoosterFree', lib.api.LGBM_BoosterFree(p));
+        lib.invoke('LGBM_BoosterFree', [p]);
       } finally {
         for (const unpin of pins.splice(0)) unpin();
       }
@@ -80,10 +82,11 @@ export class Booster {
   static create(train: Dataset, params: Params = {}): Booster {
     const lib = train.lib;
     const effective = withDefaultVerbosity(params);
-    const out: [bigint | null] = [null];
-    lib.check('LGBM_BoosterCreate', lib.api.LGBM_BoosterCreate(train.native.get(), formatParams(effective), out));
-    if (out[0] === null) throw new Error('LGBM_BoosterCreate returned no handle');
-    return new Booster(lib, out[0], effective, train);
+    const paramText = formatParams(effective);
+    const [handle] = lib.invoke('LGBM_BoosterCreate', [train.native.get(), paramText, out(null)]) as [bigint | null];
+    lib.noteVerbosity(verbosityOf(effective));
+    if (handle === null) throw new Error('LGBM_BoosterCreate returned no handle');
+    return new Booster(lib, handle, effective, train);
   }
 
   /** A booster from LightGBM's model text (saveModelToString, Python's model_to_string, model.txt files). */
@@ -92,11 +95,9 @@ export class Booster {
     const bytes = Buffer.byteLength(text, 'utf8');
     const cText = Buffer.alloc(bytes + 1);
     cText.write(text, 0, bytes, 'utf8');
-    const iterations: [number] = [0];
-    const out: [bigint | null] = [null];
-    lib.check('LGBM_BoosterLoadModelFromString', lib.api.LGBM_BoosterLoadModelFromString(cText, iterations, out));
-    if (out[0] === null) throw new Error('LGBM_BoosterLoadModelFromString returned no handle');
-    return new Booster(lib, out[0], {}, undefined);
+    const [, handle] = lib.invoke('LGBM_BoosterLoadModelFromString', [cText, out(), out(null)]) as [number, bigint | null];
+    if (handle === null) throw new Error('LGBM_BoosterLoadModelFromString returned no handle');
+    return new Booster(lib, handle, {}, undefined);
   }
 
   /** Adds a validation set (built with `reference` = the training dataset); its data index is its order, from 1. */
@@ -105,7 +106,7 @@ export class Booster {
     if (dataset.lib !== this.lib) throw new Error('dataset belongs to another LightGBM library instance');
     const unpin = dataset.native.pin();
     try {
-      this.lib.check('LGBM_BoosterAddValidData', this.lib.api.LGBM_BoosterAddValidData(ptr, dataset.native.get()));
+      this.lib.invoke('LGBM_BoosterAddValidData', [ptr, dataset.native.get()]);
     } catch (err) {
       unpin();
       throw err;
@@ -115,22 +116,18 @@ export class Booster {
   }
 
   /**
-   * One boosting iteration, run on libuv's thread pool. Resolves true when LightGBM produced an empty tree
+   * One boosting iteration, run on the library's LightGBM worker thread. Resolves true when LightGBM produced an empty tree
    * (no split met the requirements: training has converged and the iteration was not added).
    */
   async updateOneIter(): Promise<boolean> {
     if (!this.trainSet) throw new Error('This booster has no training data (it was loaded from a model string)');
-    if (this.broken) throw new Error(`This booster cannot be trained further: ${this.broken}`);
     const ptr = this.idle('updateOneIter', true);
     const unpin = this.native.pin(); // a free() from now on waits for this iteration to finish
     this.updating = true;
     try {
-      await this.lib.primeWorkerThreads(this.verbosity);
-      const modelsBefore = this.totalModels(ptr);
-      const emptyTree: [number] = [0];
-      const rc = await this.lib.callAsync(this.lib.api.LGBM_BoosterUpdateOneIter, ptr, emptyTree);
-      if (rc !== 0) this.diagnoseFailedUpdate(ptr, modelsBefore, emptyTree);
-      return emptyTree[0] === 1;
+      await this.lib.setVerbosity(this.verbosity);
+      const [emptyTree] = await this.lib.invokeAsync('LGBM_BoosterUpdateOneIter', [ptr, out()]);
+      return emptyTree === 1;
     } finally {
       this.updating = false;
       unpin();
@@ -141,9 +138,8 @@ export class Booster {
   evalNames(): string[] {
     const ptr = this.idle('evalNames');
     if (!this.evalNamesCache) {
-      const count: [number] = [0];
-      this.lib.check('LGBM_BoosterGetEvalCounts', this.lib.api.LGBM_BoosterGetEvalCounts(ptr, count));
-      this.evalNamesCache = this.lib.readStrings('LGBM_BoosterGetEvalNames', this.lib.api.LGBM_BoosterGetEvalNames, ptr, count[0]);
+      const [count] = this.lib.invoke('LGBM_BoosterGetEvalCounts', [ptr, out()]) as [number];
+      this.evalNamesCache = this.readStrings('LGBM_BoosterGetEvalNames', ptr, count);
     }
     return [...this.evalNamesCache];
   }
@@ -155,38 +151,30 @@ export class Booster {
     if (!Number.isInteger(dataIdx) || dataIdx < 0 || dataIdx > this.validSets.length || (dataIdx === 0 && !this.trainSet)) {
       throw new RangeError(`No dataset with index ${dataIdx} (training data: ${this.trainSet ? 'yes' : 'no'}, validation sets: ${this.validSets.length})`);
     }
-    const values = new Float64Array(names.length);
-    const outLen: [number] = [0];
-    this.lib.check('LGBM_BoosterGetEval', this.lib.api.LGBM_BoosterGetEval(ptr, dataIdx, outLen, values));
-    return Array.from(values.subarray(0, outLen[0]));
+    const [outLen, values] = this.lib.invoke('LGBM_BoosterGetEval', [ptr, dataIdx, out(), alloc('f64', names.length)]) as
+      [number, Float64Array];
+    return Array.from(values.subarray(0, outLen));
   }
 
   /** Number of completed boosting iterations. */
   currentIteration(): number {
-    const out: [number] = [0];
-    this.lib.check('LGBM_BoosterGetCurrentIteration', this.lib.api.LGBM_BoosterGetCurrentIteration(this.idle('currentIteration'), out));
-    return out[0];
+    return this.lib.invoke('LGBM_BoosterGetCurrentIteration', [this.idle('currentIteration'), out()])[0] as number;
   }
 
   numFeature(): number {
-    const out: [number] = [0];
-    this.lib.check('LGBM_BoosterGetNumFeature', this.lib.api.LGBM_BoosterGetNumFeature(this.idle('numFeature'), out));
-    return out[0];
+    return this.lib.invoke('LGBM_BoosterGetNumFeature', [this.idle('numFeature'), out()])[0] as number;
   }
 
   numClasses(): number {
-    const out: [number] = [0];
-    this.lib.check('LGBM_BoosterGetNumClasses', this.lib.api.LGBM_BoosterGetNumClasses(this.idle('numClasses'), out));
-    return out[0];
+    return this.lib.invoke('LGBM_BoosterGetNumClasses', [this.idle('numClasses'), out()])[0] as number;
   }
 
   featureNames(): string[] {
-    return this.lib.readStrings('LGBM_BoosterGetFeatureNames', this.lib.api.LGBM_BoosterGetFeatureNames,
-      this.idle('featureNames'), this.numFeature());
+    return this.readStrings('LGBM_BoosterGetFeatureNames', this.idle('featureNames'), this.numFeature());
   }
 
   /**
-   * Predictions for a dense row-major matrix, computed on libuv's thread pool (`rows` must not be modified
+   * Predictions for a dense row-major matrix, computed on the library's LightGBM worker thread (`rows` must not be modified
    * until the promise settles). One value per row, or nrow * numClasses for multiclass (row-major).
    */
   async predict(rows: MatrixData, nrow: number, ncol: number, opts: PredictOptions = {}): Promise<Float64Array> {
@@ -200,22 +188,22 @@ export class Booster {
     const predictType = opts.rawScore ? C_API_PREDICT_RAW_SCORE : C_API_PREDICT_NORMAL;
     const start = opts.startIteration ?? 0;
     const num = opts.numIteration ?? this.bestIteration ?? -1;
-    const size: [number] = [0];
-    this.lib.check('LGBM_BoosterCalcNumPredict', this.lib.api.LGBM_BoosterCalcNumPredict(ptr, nrow, predictType, start, num, size));
+    const [size] = this.lib.invoke('LGBM_BoosterCalcNumPredict', [ptr, nrow, predictType, start, num, out()]) as [number];
 
-    const result = new Float64Array(size[0]);
-    const written: [number] = [0];
     const unpin = this.native.pin();
     this.asyncCalls++;
+    let written: number;
+    let result: Float64Array;
     try {
-      await this.lib.callAsyncChecked('LGBM_BoosterPredictForMat', this.lib.api.LGBM_BoosterPredictForMat,
-        ptr, rows, dtype, nrow, ncol, 1, predictType, start, num, formatParams(params), written, result);
+      [written, result] = (await this.lib.invokeAsync('LGBM_BoosterPredictForMat',
+        [ptr, addressOf(rows), dtype, nrow, ncol, 1, predictType, start, num, formatParams(params), out(), alloc('f64', size)],
+        rows)) as [number, Float64Array];
     } finally {
       this.asyncCalls--;
       unpin();
     }
-    this.lib.noteAsyncVerbosity(verbosityOf(params));
-    return written[0] === result.length ? result : result.slice(0, written[0]);
+    this.lib.noteVerbosity(verbosityOf(params));
+    return written === result.length ? result : result.slice(0, written);
   }
 
   /** The model as LightGBM's text format (loadable here, by the Python package, or the CLI). */
@@ -227,12 +215,10 @@ export class Booster {
     // First call with a guess; LightGBM reports the size it needs (with the trailing NUL) and copies only if it fits.
     let capacity = 1 << 20;
     for (;;) {
-      const buf = Buffer.allocUnsafe(capacity);
-      const needed: [number] = [0];
-      this.lib.check('LGBM_BoosterSaveModelToString',
-        this.lib.api.LGBM_BoosterSaveModelToString(ptr, start, num, importance, capacity, needed, buf));
-      if (needed[0] <= capacity) return buf.toString('utf8', 0, needed[0] - 1);
-      capacity = needed[0];
+      const [needed, buf] = this.lib.invoke('LGBM_BoosterSaveModelToString',
+        [ptr, start, num, importance, capacity, out(), alloc('u8', capacity)]) as [number, Uint8Array];
+      if (needed <= capacity) return Buffer.from(buf.buffer, buf.byteOffset, needed - 1).toString('utf8');
+      capacity = needed;
     }
   }
 
@@ -240,11 +226,10 @@ export class Booster {
   featureImportance(type: ImportanceType = 'split', opts: { numIteration?: number } = {}): Float64Array {
     const code = IMPORTANCE[type];
     if (code === undefined) throw new TypeError(`importance type must be 'split' or 'gain', got ${String(type)}`);
-    const values = new Float64Array(this.numFeature());
+    const length = this.numFeature();
     const num = opts.numIteration ?? this.bestIteration ?? 0;
-    this.lib.check('LGBM_BoosterFeatureImportance',
-      this.lib.api.LGBM_BoosterFeatureImportance(this.idle('featureImportance'), num, code, values));
-    return values;
+    const [values] = this.lib.invoke('LGBM_BoosterFeatureImportance', [this.idle('featureImportance'), num, code, alloc('f64', length)]);
+    return values as Float64Array;
   }
 
   get isFreed(): boolean {
@@ -266,25 +251,18 @@ export class Booster {
     return ptr;
   }
 
-  private totalModels(ptr: bigint): number {
-    const out: [number] = [0];
-    this.lib.check('LGBM_BoosterNumberOfTotalModel', this.lib.api.LGBM_BoosterNumberOfTotalModel(ptr, out));
-    return out[0];
-  }
-
   /**
-   * UpdateOneIter failed on a pool thread, which holds LightGBM's error text. When the iteration left no tree
-   * behind, repeating it synchronously is what a caller would do anyway, and yields the message here (or
-   * succeeds, if the failure was transient). Otherwise the booster holds part of an iteration: give up on it.
+   * A `char**` result (GetEvalNames / GetFeatureNames) of `count` strings, read into slots of a guessed size;
+   * the call is repeated with larger slots when LightGBM reports longer strings.
    */
-  private diagnoseFailedUpdate(ptr: bigint, modelsBefore: number, emptyTree: [number]): void {
-    const name = 'LGBM_BoosterUpdateOneIter';
-    if (this.totalModels(ptr) === modelsBefore) {
-      this.lib.check(name, this.lib.api.LGBM_BoosterUpdateOneIter(ptr, emptyTree));
-      return;
+  private readStrings(functionName: 'LGBM_BoosterGetEvalNames' | 'LGBM_BoosterGetFeatureNames', ptr: bigint, count: number): string[] {
+    if (count === 0) return [];
+    let bufferLen = 256;
+    for (;;) {
+      const [outLen, needed, names] = this.lib.invoke(functionName, [ptr, count, out(), bufferLen, out(), strings(count, bufferLen)]) as
+        [number, number, string[]];
+      if (needed <= bufferLen) return names.slice(0, Math.min(outLen, count));
+      bufferLen = needed;
     }
-    this.broken = 'an iteration failed after adding some of its trees';
-    throw new LightgbmError(name, 'failed on a libuv pool thread after adding part of an iteration; LightGBM keeps ' +
-      'its error text per thread, so it cannot be read here, and this booster cannot be trained further');
   }
 }

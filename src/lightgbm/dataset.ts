@@ -1,5 +1,5 @@
 import { handleFinalizer, NativeHandle } from './handle';
-import { C_API_DTYPE_FLOAT32, C_API_DTYPE_INT32, type LightgbmLibrary } from './library';
+import { addressOf, C_API_DTYPE_FLOAT32, C_API_DTYPE_INT32, out, type LightgbmLibrary } from './library';
 import { checkMatrix, toFloat32, type MatrixData } from './matrix';
 import { formatParams, verbosityOf, withDefaultVerbosity, type Params } from './params';
 
@@ -27,12 +27,12 @@ export class Dataset {
     /** The parameters it was built with (with verbosity defaulted to -1). */
     readonly params: Params,
   ) {
-    this.native = new NativeHandle(ptr, 'LightGBM Dataset', (p) => lib.check('LGBM_DatasetFree', lib.api.LGBM_DatasetFree(p)));
+    this.native = new NativeHandle(ptr, 'LightGBM Dataset', (p) => void lib.invoke('LGBM_DatasetFree', [p]));
     handleFinalizer.register(this, this.native, this);
   }
 
   /**
-   * Builds a dataset from a dense row-major matrix. Binning runs on libuv's thread pool; `rows` must not be
+   * Builds a dataset from a dense row-major matrix. Binning runs on the library's LightGBM worker thread; `rows` must not be
    * modified until the promise settles. Labels are converted to float32, as LightGBM stores them.
    */
   static async fromMatrix(
@@ -57,25 +57,25 @@ export class Dataset {
     const paramText = formatParams(params);
 
     const unpinReference = opts.reference?.native.pin();
-    const out: [bigint | null] = [null];
+    let handle: bigint | null;
     try {
       const reference = opts.reference?.native.get() ?? null;
-      await lib.callAsyncChecked('LGBM_DatasetCreateFromMat', lib.api.LGBM_DatasetCreateFromMat,
-        rows, dtype, nrow, ncol, 1, paramText, reference, out);
+      [handle] = (await lib.invokeAsync('LGBM_DatasetCreateFromMat',
+        [addressOf(rows), dtype, nrow, ncol, 1, paramText, reference, out(null)], rows)) as [bigint | null];
     } finally {
       unpinReference?.();
     }
-    lib.noteAsyncVerbosity(verbosityOf(params));
-    if (out[0] === null) throw new Error('LGBM_DatasetCreateFromMat returned no handle');
+    lib.noteVerbosity(verbosityOf(params));
+    if (handle === null) throw new Error('LGBM_DatasetCreateFromMat returned no handle');
 
-    const dataset = new Dataset(lib, out[0], params);
+    const dataset = new Dataset(lib, handle, params);
     try {
       dataset.setField('label', label, C_API_DTYPE_FLOAT32);
       if (weight) dataset.setField('weight', weight, C_API_DTYPE_FLOAT32);
       if (group) dataset.setField('group', group, C_API_DTYPE_INT32);
       if (opts.featureNames) {
         const names = [...opts.featureNames];
-        lib.check('LGBM_DatasetSetFeatureNames', lib.api.LGBM_DatasetSetFeatureNames(dataset.native.get(), names, names.length));
+        lib.invoke('LGBM_DatasetSetFeatureNames', [dataset.native.get(), names, names.length]);
       }
     } catch (err) {
       dataset.free();
@@ -85,15 +85,11 @@ export class Dataset {
   }
 
   numData(): number {
-    const out: [number] = [0];
-    this.lib.check('LGBM_DatasetGetNumData', this.lib.api.LGBM_DatasetGetNumData(this.native.get(), out));
-    return out[0];
+    return this.lib.invoke('LGBM_DatasetGetNumData', [this.native.get(), out()])[0] as number;
   }
 
   numFeature(): number {
-    const out: [number] = [0];
-    this.lib.check('LGBM_DatasetGetNumFeature', this.lib.api.LGBM_DatasetGetNumFeature(this.native.get(), out));
-    return out[0];
+    return this.lib.invoke('LGBM_DatasetGetNumFeature', [this.native.get(), out()])[0] as number;
   }
 
   get isFreed(): boolean {
@@ -110,6 +106,6 @@ export class Dataset {
   }
 
   private setField(name: string, data: Float32Array | Int32Array, type: number): void {
-    this.lib.check('LGBM_DatasetSetField', this.lib.api.LGBM_DatasetSetField(this.native.get(), name, data, data.length, type));
+    this.lib.invoke('LGBM_DatasetSetField', [this.native.get(), name, data, data.length, type]);
   }
 }

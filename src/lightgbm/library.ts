@@ -1,9 +1,12 @@
 import * as fs from 'fs';
 import * as koffi from 'koffi';
 import type { KoffiFunc } from 'koffi';
+import * as nodePath from 'path';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'worker_threads';
 import { LightgbmError } from './errors';
 import { readWheelVersion, resolveLibraryPath } from './locate';
 import { formatParams } from './params';
+import type { AddressArg, AllocArg, CallReply, CallRequest, OutArg, StringsArg, WireArg, WorkerInit } from './protocol';
 
 /** C API constants (include/LightGBM/c_api.h). */
 export const C_API_DTYPE_FLOAT32 = 0;
@@ -115,6 +118,13 @@ const PROTOTYPES: Record<keyof LightgbmApi, string> = {
     `int LGBM_BoosterFeatureImportance(${BOOSTER} handle, int num_iteration, int importance_type, double* out_results)`,
 };
 
+/** Prototypes of the worker thread: matrices travel as addresses into the caller's typed arrays (not copied). */
+export const WORKER_PROTOTYPES: Record<keyof LightgbmApi, string> = {
+  ...PROTOTYPES,
+  LGBM_DatasetCreateFromMat: PROTOTYPES.LGBM_DatasetCreateFromMat.replace('const void* data', 'uintptr_t data'),
+  LGBM_BoosterPredictForMat: PROTOTYPES.LGBM_BoosterPredictForMat.replace('const void* data', 'uintptr_t data'),
+};
+
 /** Named opaque handle types, declared once per koffi instance (a second declaration would be rejected). */
 function declareHandleType(name: string): void {
   try {
@@ -124,140 +134,181 @@ function declareHandleType(name: string): void {
   }
 }
 
-/**
- * koffi runs native code on its own stacks: async calls get 128 KiB by default. LightGBM's training code has
- * been fine with that, but give it headroom. Only possible before koffi loads its first library; if another
- * module already did, the current setting stays.
- */
-function widenAsyncStack(): void {
-  const wanted = 2 * 1024 * 1024;
-  try {
-    if ((koffi.config().async_stack_size ?? 0) < wanted) koffi.config({ async_stack_size: wanted });
-  } catch {
-    // a library was loaded already: keep koffi's configuration as it is
-  }
+/** @internal Loads the library in the calling thread and binds the functions with these prototypes. */
+export function bindApi(path: string, prototypes: Record<keyof LightgbmApi, string> = PROTOTYPES): LightgbmApi {
+  const lib = koffi.load(path);
+  declareHandleType(DATASET);
+  declareHandleType(BOOSTER);
+  const api: Partial<Record<keyof LightgbmApi, unknown>> = {};
+  for (const [name, proto] of Object.entries(prototypes)) api[name as keyof LightgbmApi] = lib.func(proto);
+  return api as LightgbmApi;
 }
 
-/** libuv runs koffi's async calls on its thread pool ($UV_THREADPOOL_SIZE threads, 4 by default). */
-function threadPoolSize(): number {
-  const n = Number(process.env.UV_THREADPOOL_SIZE);
-  return Number.isInteger(n) && n > 0 ? Math.min(n, 1024) : 4;
+/** `_Out_` argument: the call's result (see WireArg). */
+export const out = (init: number | null = 0): OutArg => ({ kind: 'out', init });
+/** Output buffer allocated and returned by the worker. */
+export const alloc = (type: AllocArg['type'], length: number): AllocArg => ({ kind: 'alloc', type, length });
+/** `char**` result of `count` strings of up to `bufferLen` bytes. */
+export const strings = (count: number, bufferLen: number): StringsArg => ({ kind: 'strings', count, bufferLen });
+/** The address of a typed array's memory (moved off the V8 heap first, so that it cannot move). */
+export function addressOf(array: Float64Array | Float32Array): AddressArg {
+  void array.buffer; // materializes an on-heap typed array's backing store; off-heap stores never move
+  return { kind: 'address', address: BigInt(koffi.address(array)) };
+}
+
+interface Pending {
+  fn: string;
+  resolve(outs: unknown[]): void;
+  reject(err: Error): void;
+  /** What must stay reachable (typed arrays passed by address) until the reply. */
+  keep: unknown;
+}
+
+/** Where the LightGBM calls of a library ran: `threads` are worker_threads threadIds (one expected). */
+export interface NativeCallStats {
+  calls: number;
+  threads: number[];
 }
 
 /**
- * A loaded lib_lightgbm.so with its C functions. Obtain through loadLightgbm().
+ * A loaded lib_lightgbm.so. Obtain through loadLightgbm().
  *
- * Threading: the long calls run on libuv's thread pool through koffi's `fn.async`. LightGBM keeps its last
- * error message and its log level per OS thread, so (a) failures of async calls are diagnosed by repeating the
- * call synchronously where that is safe (see Dataset.fromMatrix, Booster.predict, Booster.updateOneIter), and
- * (b) the pool threads' log level is set before training (primeWorkerThreads).
+ * Threading: every LightGBM call of the binding (Dataset, Booster, train) runs synchronously on ONE worker
+ * thread per library instance, in the order the calls were made. libgomp gives every OS thread that calls
+ * into OpenMP code its own thread team, so calls spread over several threads would oversubscribe the cores;
+ * one calling thread behaves like LightGBM's Python package. The long calls (dataset construction,
+ * updateOneIter, predict) are awaited, so the event loop keeps turning; the short ones block this thread until
+ * the worker replies (Atomics.wait), which also means they wait for any long call queued before them.
+ * LightGBM's per-thread state (last error, log level) is thus always the worker's: errors carry its exact text.
  */
 export class LightgbmLibrary {
-  /** @internal typed C functions */
-  readonly api: LightgbmApi;
   /** lightgbm wheel version (VERSION.txt beside lib/), undefined when the library is not inside a wheel. */
   readonly version: string | undefined;
-  private primedVerbosity: number | undefined;
+  private directApi: LightgbmApi | undefined;
+  private worker: Worker | undefined;
+  private syncPort: MessagePort | undefined;
+  private readonly flag = new Int32Array(new SharedArrayBuffer(4));
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private dead: Error | undefined;
+  private workerVerbosity: number | undefined;
+  private readonly stats = { calls: 0, threads: new Set<number>() };
 
   constructor(readonly path: string) {
-    widenAsyncStack();
-    const lib = koffi.load(path);
-    declareHandleType(DATASET);
-    declareHandleType(BOOSTER);
-    const api: Partial<Record<keyof LightgbmApi, unknown>> = {};
-    for (const [name, proto] of Object.entries(PROTOTYPES)) api[name as keyof LightgbmApi] = lib.func(proto);
-    this.api = api as LightgbmApi;
+    this.directApi = bindApi(path); // fails fast on a file that is not a loadable library
     this.version = readWheelVersion(path);
   }
 
-  /** LightGBM's message for the last failed call made on this (the event-loop) thread. */
+  /**
+   * @internal The C functions bound for direct calls on the calling thread, bypassing the worker (diagnostics
+   * such as bench/lightgbm/one-thread.ts). The binding itself never uses them.
+   */
+  get api(): LightgbmApi {
+    this.directApi ??= bindApi(this.path);
+    return this.directApi;
+  }
+
+  /** LightGBM's message for the last failed direct (`api`) call made on the calling thread. */
   lastError(): string {
     return this.api.LGBM_GetLastError().trim();
   }
 
-  /** Throws LightgbmError with LightGBM's message unless rc is 0. Call right after a synchronous call. */
+  /** Throws LightgbmError with LightGBM's message unless rc is 0. For direct `api` calls only. */
   check(functionName: string, rc: number): void {
     if (rc !== 0) throw new LightgbmError(functionName, this.lastError());
   }
 
+  /** @internal How many calls the worker made, and from which threads (for tests). */
+  nativeCallStats(): NativeCallStats {
+    return { calls: this.stats.calls, threads: [...this.stats.threads] };
+  }
+
   /**
-   * Runs `fn` on libuv's thread pool. The arguments (typed arrays included) stay referenced by this closure
-   * until koffi calls back, so the memory LightGBM reads and writes cannot be collected meanwhile.
+   * @internal Runs `fn` on the worker and blocks until it returns; the values of its out / alloc / strings
+   * arguments, in order. Throws LightgbmError with LightGBM's message when it returns non-zero.
    */
-  callAsync<T extends (...args: never[]) => Rc>(fn: KoffiFunc<T>, ...args: Parameters<T>): Promise<Rc> {
-    return new Promise<Rc>((resolve, reject) => {
-      const call = fn.async as (...a: unknown[]) => void;
-      call(...args, (err: unknown, rc: Rc) => (err ? reject(err) : resolve(rc)));
+  invoke(fn: keyof LightgbmApi, args: WireArg[]): unknown[] {
+    const worker = this.ensureWorker();
+    const syncPort = this.syncPort as MessagePort;
+    const req: CallRequest = { id: this.nextId++, sync: true, fn, args };
+    Atomics.store(this.flag, 0, 0);
+    worker.postMessage(req);
+    while (Atomics.load(this.flag, 0) === 0) Atomics.wait(this.flag, 0, 0, 1000);
+    const received = receiveMessageOnPort(syncPort);
+    if (!received) throw new Error(`LightGBM worker gave no reply to ${fn}`);
+    return this.settle(received.message as CallReply, fn);
+  }
+
+  /**
+   * @internal Runs `fn` on the worker without blocking this thread. Typed arrays passed by address
+   * (addressOf) must be listed in `keep`, which stays referenced until the reply.
+   */
+  invokeAsync(fn: keyof LightgbmApi, args: WireArg[], keep?: unknown): Promise<unknown[]> {
+    const worker = this.ensureWorker();
+    const req: CallRequest = { id: this.nextId++, sync: false, fn, args };
+    return new Promise<unknown[]>((resolve, reject) => {
+      if (this.pending.size === 0) worker.ref(); // a pending call keeps the process alive
+      this.pending.set(req.id, { fn, resolve, reject, keep });
+      worker.postMessage(req);
     });
   }
 
-  /**
-   * Async call of a function that is deterministic and has no side effect when it fails. On failure the call
-   * is repeated synchronously on this thread, because LightGBM's error text stays on the pool thread that
-   * failed; the retry's result (usually the same error, now with its message) is what counts.
-   */
-  async callAsyncChecked<T extends (...args: never[]) => Rc>(
-    functionName: string,
-    fn: KoffiFunc<T>,
-    ...args: Parameters<T>
-  ): Promise<void> {
-    const rc = await this.callAsync(fn, ...args);
-    if (rc === 0) return;
-    this.check(functionName, (fn as (...a: Parameters<T>) => Rc)(...args));
+  /** @internal Records that a call with these parameters set the worker's (thread-local) log level. */
+  noteVerbosity(verbosity: number): void {
+    this.workerVerbosity = verbosity;
   }
 
   /**
-   * @internal Reads a `char**` result (GetEvalNames / GetFeatureNames) of `count` strings: the pointers point
-   * into one buffer owned here, which is grown and the call repeated when LightGBM reports longer strings.
+   * @internal Sets LightGBM's log level on the worker, so that calls without a parameter string
+   * (UpdateOneIter) log as the caller asked.
    */
-  readStrings(
-    functionName: string,
-    fn: LightgbmApi['LGBM_BoosterGetEvalNames'],
-    handle: bigint,
-    count: number,
-  ): string[] {
-    if (count === 0) return [];
-    let bufferLen = 256;
-    for (;;) {
-      const buf = Buffer.alloc(count * bufferLen);
-      const base = BigInt(koffi.address(buf));
-      const pointers = new BigUint64Array(count);
-      for (let i = 0; i < count; i++) pointers[i] = base + BigInt(i * bufferLen);
-      const outLen: Out<number> = [0];
-      const needed: Out<number> = [0];
-      this.check(functionName, fn(handle, count, outLen, bufferLen, needed, pointers));
-      if (needed[0] > bufferLen) {
-        bufferLen = needed[0];
-        continue;
-      }
-      const strings: string[] = [];
-      for (let i = 0; i < Math.min(outLen[0], count); i++) {
-        const start = i * bufferLen;
-        const nul = buf.indexOf(0, start);
-        strings.push(buf.toString('utf8', start, nul < 0 || nul > start + bufferLen ? start + bufferLen : nul));
-      }
-      return strings;
+  async setVerbosity(verbosity: number): Promise<void> {
+    if (this.workerVerbosity === verbosity) return;
+    this.workerVerbosity = verbosity;
+    await this.invokeAsync('LGBM_GetSampleCount', [1, formatParams({ verbosity }), out()]);
+  }
+
+  private settle(reply: CallReply, fn: string): unknown[] {
+    this.stats.calls++;
+    this.stats.threads.add(reply.thread);
+    if (reply.fault !== undefined) throw new Error(`${fn}: ${reply.fault}`);
+    if (reply.rc !== 0) {
+      this.workerVerbosity = undefined; // a failed call may have parsed (part of) its parameters
+      throw new LightgbmError(fn, reply.error ?? '');
     }
+    return reply.outs;
   }
 
-  /** Records that an async call ran with these parameters (it set its pool thread's log level). */
-  noteAsyncVerbosity(verbosity: number): void {
-    if (verbosity !== this.primedVerbosity) this.primedVerbosity = undefined;
-  }
-
-  /**
-   * Sets LightGBM's (thread-local) log level on the pool threads, so that calls without a parameter string
-   * (UpdateOneIter) log as the caller asked. libuv hands idle threads work in turn, so twice the pool size of
-   * tiny calls reaches every thread in practice; this is best effort and only affects what LightGBM prints.
-   */
-  async primeWorkerThreads(verbosity: number): Promise<void> {
-    if (this.primedVerbosity === verbosity) return;
-    const params = formatParams({ verbosity });
-    const out: Out<number> = [0];
-    for (let i = 0; i < 2 * threadPoolSize(); i++) {
-      await this.callAsync(this.api.LGBM_GetSampleCount, 1, params, out);
-    }
-    this.primedVerbosity = verbosity;
+  private ensureWorker(): Worker {
+    if (this.dead) throw this.dead;
+    if (this.worker) return this.worker;
+    const { port1, port2 } = new MessageChannel();
+    const init: WorkerInit & { syncPort: MessagePort } = { libraryPath: this.path, flag: this.flag.buffer as SharedArrayBuffer, syncPort: port2 };
+    const worker = new Worker(nodePath.join(__dirname, 'worker.js'), { workerData: init, transferList: [port2] });
+    worker.unref();
+    port1.unref();
+    worker.on('message', (reply: CallReply) => {
+      const call = this.pending.get(reply.id);
+      if (!call) return;
+      this.pending.delete(reply.id);
+      if (this.pending.size === 0) worker.unref();
+      try {
+        call.resolve(this.settle(reply, call.fn));
+      } catch (err) {
+        call.reject(err as Error);
+      }
+    });
+    const fail = (err: Error) => {
+      this.dead = new Error(`The LightGBM worker thread stopped: ${err.message}`);
+      for (const call of this.pending.values()) call.reject(this.dead);
+      this.pending.clear();
+      this.worker = undefined;
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
+    this.worker = worker;
+    this.syncPort = port1;
+    return worker;
   }
 }
 

@@ -52,7 +52,7 @@ function record(names: string[], values: number[]): Record<string, number> {
 
 /**
  * Trains a booster, like the Python package's `lightgbm.train` with `early_stopping(first_metric_only=True)`.
- * Each iteration runs on libuv's thread pool, so the event loop keeps turning. The caller owns the returned
+ * Each iteration runs on the library's LightGBM worker thread, so the event loop keeps turning. The caller owns the returned
  * booster (free() it) and the datasets. On error the booster is freed and the error rethrown.
  */
 export async function train(

@@ -84,6 +84,11 @@ describe('lightgbm C API binding', () => {
   });
   afterAll(() => {
     for (const x of owned.reverse()) x.free();
+    // every LightGBM call of the binding ran on the library's one worker thread (not the event-loop thread, 0)
+    const stats = lib.nativeCallStats();
+    expect(stats.calls).toBeGreaterThan(100);
+    expect(stats.threads).toHaveLength(1);
+    expect(stats.threads[0]).not.toBe(0);
   });
 
   async function datasets(trainData: Data, validData?: Data, params: object = REGRESSION) {
@@ -318,6 +323,43 @@ describe('lightgbm C API binding', () => {
     booster.free();
     expect(() => booster.currentIteration()).toThrow(/freed/);
     await expect(booster.predict(d.x, d.nrow, d.ncol)).rejects.toThrow(/freed/);
+  });
+
+  it('reports failures of predict (run on the worker) with LightGBM\'s exact message', async () => {
+    const d = regressionData(300, 3, 63);
+    const { trainSet } = await datasets(d);
+    const { booster } = await train(lib, REGRESSION, trainSet, { numBoostRound: 3 });
+    own(booster);
+    let err: unknown;
+    try {
+      await booster.predict(d.x, d.nrow, d.ncol, { params: { num_threads: 'abc' } });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(LightgbmError);
+    expect((err as LightgbmError).functionName).toBe('LGBM_BoosterPredictForMat');
+    expect((err as LightgbmError).lightgbmMessage).toMatch(/num_threads/);
+    // the booster is still usable afterwards
+    expect(await booster.predict(d.x, d.nrow, d.ncol)).toHaveLength(300);
+  });
+
+  it('does not leak across many create / train / free cycles', async () => {
+    const d = regressionData(2000, 8, 65);
+    const cycle = async () => {
+      const ds = await Dataset.fromMatrix(lib, d.x, d.nrow, d.ncol, d.y, { params: REGRESSION });
+      const b = Booster.create(ds, REGRESSION);
+      ds.free();
+      for (let i = 0; i < 3; i++) await b.updateOneIter();
+      await b.predict(d.x, d.nrow, d.ncol);
+      expect(b.saveModelToString().length).toBeGreaterThan(0);
+      b.free();
+    };
+    for (let i = 0; i < 30; i++) await cycle();
+    const before = process.memoryUsage().rss;
+    for (let i = 0; i < 300; i++) await cycle();
+    const grown = process.memoryUsage().rss - before;
+    // each leaked dataset + booster would hold several hundred KiB natively
+    expect(grown).toBeLessThan(64 * 1024 * 1024);
   });
 
   it('keeps the event loop responsive during a long training loop', async () => {
