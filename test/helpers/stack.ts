@@ -108,6 +108,16 @@ export interface PipelineStack {
   mlflow: MlflowClient;
 }
 
+async function startPipelineStack(config: AppConfig): Promise<PipelineStack> {
+  const workers = await startWorkers(config, ['cpu', 'gpu']);
+  return { config, workers, client: await pipelineClient(config), mlflow: new MlflowClient(config.mlflow) };
+}
+
+async function stopPipelineStack(stack: Partial<PipelineStack>): Promise<void> {
+  await stack.workers?.stop();
+  await stack.client?.close();
+}
+
 /**
  * For a describe block: in-process workers of both roles on the block's own queues, a pipeline client and an
  * MLflow client, started before its tests and stopped after. Read the fields inside tests (they are set then).
@@ -115,14 +125,18 @@ export interface PipelineStack {
 export function usePipelineStack(): PipelineStack {
   const stack = {} as PipelineStack;
   beforeAll(async () => {
-    stack.config = testConfig();
-    stack.workers = await startWorkers(stack.config, ['cpu', 'gpu']);
-    stack.client = await pipelineClient(stack.config);
-    stack.mlflow = new MlflowClient(stack.config.mlflow);
+    Object.assign(stack, await startPipelineStack(testConfig()));
   });
-  afterAll(async () => {
-    await stack.workers?.stop();
-    await stack.client?.close();
-  });
+  afterAll(() => stopPipelineStack(stack));
   return stack;
+}
+
+/** For one test: the same stack around `fn`, stopped however `fn` ends. */
+export async function withPipelineStack<T>(fn: (stack: PipelineStack) => Promise<T>, config: AppConfig = testConfig()): Promise<T> {
+  const stack = await startPipelineStack(config);
+  try {
+    return await fn(stack);
+  } finally {
+    await stopPipelineStack(stack);
+  }
 }

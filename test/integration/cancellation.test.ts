@@ -5,16 +5,11 @@
  */
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
-import { MlflowClient } from '../../src/mlflow';
 import { MODEL_POLICIES } from '../../src/workflows/shared/gates';
-import { eventually, pipelineClient, startWorkers, testConfig } from '../helpers/stack';
+import { eventually, withPipelineStack } from '../helpers/stack';
 
-it('a cancelled workflow stops training within seconds and closes its MLflow run as KILLED', async () => {
-  const config = testConfig();
-  const mlflow = new MlflowClient(config.mlflow);
-  const workers = await startWorkers(config, ['cpu', 'gpu']);
-  const client = await pipelineClient(config);
-  try {
+it('a cancelled workflow stops training within seconds and closes its MLflow run as KILLED', () =>
+  withPipelineStack(async ({ config, client, mlflow }) => {
     const handle = await client.start('mnist', {
       requestId: `cancel-${config.taskQueues.cpu}`,
       input: { source: { kind: 'synthetic' }, params: { epochs: 30 } },
@@ -39,8 +34,4 @@ it('a cancelled workflow stops training within seconds and closes its MLflow run
     expect((await mlflow.getMetricHistory(runId, 'val_accuracy')).length).toBe(epochsAtEnd);
     expect(epochsAtEnd).toBeLessThan(30);
     expect(await mlflow.searchModelVersions(`name = '${MODEL_POLICIES.mnist.modelName}' and run_id = '${runId}'`)).toEqual([]);
-  } finally {
-    await workers.stop();
-    await client.close();
-  }
-}, 240_000);
+  }), 240_000);
