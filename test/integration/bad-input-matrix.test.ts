@@ -7,6 +7,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
+import pl from 'nodejs-polars';
 import { filterValue } from '../../src/mlflow';
 import { EXPERIMENT_OF, RUN_TAGS } from '../../src/activities/tracking';
 import { writeIdx } from '../../src/data/idx';
@@ -167,7 +168,7 @@ const DATA_CASES: DataCase[] = [
       return [`${file} offset ${cifarRecordOffset(2)}: label 11 of record 2 outside 0..9`];
     },
   },
-  // ---- Ticks (CSV) ----
+  // ---- Ticks (CSV, Parquet) ----
   {
     // NaN / negative / zero prices are parseable, so they are dropped as "non-positive" rather than counted as
     // malformed; above maxDirtyFraction of the window, prepare fails naming the file and the counts.
@@ -196,9 +197,10 @@ const DATA_CASES: DataCase[] = [
     setup: async (dir) => {
       const file = await writeTicksFile(dir);
       const lines = await editRows(file, ',', (f, row) => (row % 25 === 3 ? [f[0], f[1], row % 2 ? 'abc' : '', f[3]].join(',') : undefined));
+      // Rows 3, 28, 53, ... alternate between 'abc' (not a number) and an empty field.
       return [
         `${file} line ${lines[0]}: ${lines.length} of 400 rows malformed (allowed 1%); first: `,
-        lines.slice(0, 5).map((l) => `line ${l} (bad number)`).join(', '),
+        lines.slice(0, 5).map((l, i) => `line ${l} (${i % 2 ? 'missing price' : 'bad number'})`).join(', '),
       ];
     },
   },
@@ -218,7 +220,17 @@ const DATA_CASES: DataCase[] = [
     setup: async (dir) => {
       const file = await writeTicksFile(dir);
       await replaceHeader(file, 'time,sym,px,qty');
-      return [`${file} line 1: expected header "timestamp,symbol,price,size", got "time,sym,px,qty"`];
+      return [`${file} line 1: expected header "timestamp,symbol,price,size" (optionally followed by ",bid,ask"), got "time,sym,px,qty"`];
+    },
+  },
+  {
+    // Parquet is typed: a missing or mistyped column fails on the schema, naming the file and the column.
+    name: 'ticks-parquet-missing-column',
+    pipeline: 'tick',
+    setup: async (dir) => {
+      const file = path.join(dir, 'ticks.parquet');
+      pl.DataFrame({ timestamp: ['2026-01-05T14:30:00Z'], symbol: ['AAA'], price: [10.5] }).writeParquet(file);
+      return [`${file} column size: missing column "size" (expected timestamp, symbol, price, size)`];
     },
   },
   // ---- Power (UCI text) ----

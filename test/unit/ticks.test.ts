@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import pl from 'nodejs-polars';
 import { DataError } from '../../src/data/errors';
 import {
   Bar,
@@ -9,13 +10,16 @@ import {
   ema,
   generateTicks,
   macd,
-  readTicksCsv,
+  readTicks,
+  readTicksList,
   realisedVol,
   rsi,
   sma,
+  volumeProfile,
   Tick,
   toBars,
   writeTicksCsv,
+  writeTicksParquet,
 } from '../../src/data/ticks';
 
 let dir: string;
@@ -54,13 +58,69 @@ describe('generateTicks', () => {
     const ticks = generateTicks(opts);
     const file = path.join(dir, 'gen.csv');
     await writeTicksCsv(file, ticks);
-    const { ticks: back, report } = await readTicksCsv(file);
+    const { ticks: back, report } = await readTicksList(file);
     expect(back).toEqual(ticks);
     expect(report).toEqual({ rows: 2000, kept: 2000, outsideWindow: 0, malformed: 0, nonPositive: 0, duplicates: 0, outOfOrder: 0, outliers: 0 });
   });
+
+  it('round-trips through Parquet exactly, and CSV and Parquet of the same ticks clean alike', async () => {
+    const ticks = generateTicks(opts);
+    const file = path.join(dir, 'gen.parquet');
+    await writeTicksParquet(file, ticks);
+    const window = { start: Date.UTC(2026, 0, 5, 15), end: Date.UTC(2026, 0, 5, 20) };
+    const fromParquet = await readTicksList(file, window);
+    await writeTicksCsv(path.join(dir, 'gen.csv'), ticks);
+    expect(fromParquet).toEqual(await readTicksList(path.join(dir, 'gen.csv'), window));
+    expect((await readTicksList(file)).ticks).toEqual(ticks);
+  });
 });
 
-describe('readTicksCsv cleaning', () => {
+describe('tick file formats', () => {
+  it('accepts optional bid and ask columns in CSV', async () => {
+    const file = path.join(dir, 'quotes.csv');
+    writeFileSync(file, `timestamp,symbol,price,size,bid,ask\n${iso(T0)},AAA,10.01,5,10,10.02\n${iso(T0 + 1)},AAA,10.02,5,10.01,10.03\n`);
+    const { ticks, report } = await readTicksList(file);
+    expect(ticks).toEqual([
+      { ts: T0, symbol: 'AAA', price: 10.01, size: 5 },
+      { ts: T0 + 1, symbol: 'AAA', price: 10.02, size: 5 },
+    ]);
+    expect(report.kept).toBe(2);
+  });
+
+  it('names the Parquet file and column when the schema is wrong, and rows by number when values are missing', async () => {
+    const wrongType = path.join(dir, 'wrong.parquet');
+    pl.DataFrame({ timestamp: [1.5], symbol: ['AAA'], price: [1], size: [1] }).writeParquet(wrongType);
+    await expect(readTicksList(wrongType)).rejects.toThrow(/wrong\.parquet column timestamp: column "timestamp" has type Float64; expected a datetime/);
+    const missing = path.join(dir, 'missing.parquet');
+    pl.DataFrame({ timestamp: ['2026-01-05T14:30:00Z'], symbol: ['AAA'], price: [1] }).writeParquet(missing);
+    await expect(readTicksList(missing)).rejects.toThrow(/missing\.parquet column size: missing column "size"/);
+    const nulls = path.join(dir, 'nulls.parquet');
+    pl.DataFrame({ timestamp: [iso(T0), iso(T0 + 1), 'yesterday'], symbol: ['AAA', null, 'AAA'], price: [1, 2, 3], size: [1, 1, 1] }).writeParquet(nulls);
+    await expect(readTicksList(nulls)).rejects.toThrow(/nulls\.parquet row 2: 2 of 3 rows malformed.*row 2 \(empty symbol\), row 3 \(bad timestamp\)/);
+  });
+
+  it('keeps the event loop free while polars parses a large file', async () => {
+    const file = path.join(dir, 'large.csv');
+    await writeTicksCsv(file, generateTicks({ symbols: ['AAA', 'BBB'], start: new Date(T0), days: 2, ticksPerDay: 100_000, seed: 5 }));
+    let longestGap = 0;
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      longestGap = Math.max(longestGap, now - last);
+      last = now;
+    }, 5);
+    const started = performance.now();
+    try {
+      await toBars((await readTicks(file)).frame);
+    } finally {
+      clearInterval(timer);
+    }
+    // A blocked loop would show one gap as long as the whole read; a free one keeps ticking throughout.
+    expect(longestGap).toBeLessThan((performance.now() - started) / 2);
+  });
+});
+
+describe('readTicksList cleaning', () => {
   /** 150 clean AAA rows one second apart, bouncing by a cent, plus 30 BBB rows. */
   function cleanRows(): string[] {
     const rows: string[] = [];
@@ -95,7 +155,7 @@ describe('readTicksCsv cleaning', () => {
     const file = path.join(dir, 'dirty.csv');
     writeFileSync(file, ['timestamp,symbol,price,size', ...all].join('\r\n') + '\r\n');
 
-    const { ticks, report } = await readTicksCsv(file, { start: T0, end: T0 + 3_600_000 });
+    const { ticks, report } = await readTicksList(file, { start: T0, end: T0 + 3_600_000 });
     expect(report).toEqual({
       rows: 191,
       kept: 181,
@@ -116,7 +176,7 @@ describe('readTicksCsv cleaning', () => {
     const shifted = rows.map((r, i) => (i >= 100 ? r.replace(/,AAA,([\d.]+),/, (_, p) => `,AAA,${(Number(p) + 20).toFixed(2)},`) : r));
     const file = path.join(dir, 'shift.csv');
     writeFileSync(file, ['timestamp,symbol,price,size', ...shifted].join('\n'));
-    const { report } = await readTicksCsv(file);
+    const { report } = await readTicksList(file);
     expect(report.outliers).toBe(0);
     expect(report.kept).toBe(150);
   });
@@ -124,8 +184,8 @@ describe('readTicksCsv cleaning', () => {
   it('throws naming the file and line 1 for a wrong header', async () => {
     const file = path.join(dir, 'header.csv');
     writeFileSync(file, 'time,symbol,price,size\n');
-    await expect(readTicksCsv(file)).rejects.toThrow(DataError);
-    await expect(readTicksCsv(file)).rejects.toThrow(/header\.csv line 1/);
+    await expect(readTicksList(file)).rejects.toThrow(DataError);
+    await expect(readTicksList(file)).rejects.toThrow(/header\.csv line 1/);
   });
 
   it('throws with the first bad line numbers when more than 1% of rows are malformed', async () => {
@@ -134,14 +194,14 @@ describe('readTicksCsv cleaning', () => {
     rows.splice(7, 0, `${iso(T0)},AAA,100`);
     const file = path.join(dir, 'bad.csv');
     writeFileSync(file, ['timestamp,symbol,price,size', ...rows].join('\n'));
-    await expect(readTicksCsv(file)).rejects.toThrow(/bad\.csv line 5: 2 of 52 rows malformed.*line 5 \(bad number\), line 9 \(3 fields\)/);
-    const lenient = await readTicksCsv(file, undefined, { maxMalformedFraction: 0.05 });
+    await expect(readTicksList(file)).rejects.toThrow(/bad\.csv line 5: 2 of 52 rows malformed.*line 5 \(bad number\), line 9 \(missing size\)/);
+    const lenient = await readTicksList(file, undefined, { maxMalformedFraction: 0.05 });
     expect(lenient.report.malformed).toBe(2);
   });
 });
 
 describe('toBars', () => {
-  it('builds OHLCV, vwap and trade counts per symbol, skipping empty intervals', () => {
+  it('builds OHLCV, vwap and trade counts per symbol, skipping empty intervals', async () => {
     const ticks: Tick[] = [
       { ts: T0, symbol: 'AAA', price: 10, size: 1 },
       { ts: T0 + 10_000, symbol: 'BBB', price: 5, size: 10 },
@@ -149,12 +209,12 @@ describe('toBars', () => {
       { ts: T0 + 59_999, symbol: 'AAA', price: 11, size: 1 },
       { ts: T0 + 120_000, symbol: 'AAA', price: 9, size: 2 },
     ];
-    expect(toBars(ticks)).toEqual([
+    expect(await toBars(ticks)).toEqual([
       { symbol: 'AAA', start: T0, open: 10, high: 12, low: 10, close: 11, volume: 5, vwap: 11.4, trades: 3 },
       { symbol: 'AAA', start: T0 + 120_000, open: 9, high: 9, low: 9, close: 9, volume: 2, vwap: 9, trades: 1 },
       { symbol: 'BBB', start: T0, open: 5, high: 5, low: 5, close: 5, volume: 10, vwap: 5, trades: 1 },
     ]);
-    expect(toBars(ticks, 300_000)[0]).toMatchObject({ open: 10, close: 9, volume: 7, trades: 4 });
+    expect((await toBars(ticks, 300_000))[0]).toMatchObject({ open: 10, close: 9, volume: 7, trades: 4 });
   });
 });
 
@@ -186,6 +246,25 @@ describe('indicators', () => {
     m.histogram.slice(3).forEach((v) => expect(v).toBeCloseTo(0, 12));
   });
 
+  it('volume profile: POC, value area grown toward the heavier side, collapsed window', () => {
+    // Range 10-14 in 4 bins of width 1; volumes at VWAPs 10.5, 11.5, 12.5, 13.5 are 1, 5, 3, 1 (total 10).
+    const bar = (vwap: number, volume: number) => ({ low: 10, high: 14, vwap, volume });
+    const p = volumeProfile([bar(10.5, 1), bar(11.5, 5), bar(12.5, 3), bar(13.5, 1)], 4, 4);
+    expect(p.poc.slice(0, 3).every(Number.isNaN)).toBe(true);
+    // POC is bin 1 (5 of 10). 70% needs 7: the heavier neighbour is bin 2 (3 vs 1) → 8, so the area is bins 1-2.
+    expect([p.poc[3], p.valueLow[3], p.valueHigh[3]]).toEqual([11.5, 11, 13]);
+    // Ties go to the lower side: bins 1 and 2 tie for POC and bin 1 wins; then bin 2 (4) beats bin 0 (2).
+    const pocTie = volumeProfile([bar(10.5, 2), bar(11.5, 4), bar(12.5, 4), bar(13.5, 0)], 4, 4);
+    expect([pocTie.poc[3], pocTie.valueLow[3], pocTie.valueHigh[3]]).toEqual([11.5, 11, 13]);
+    // Neighbours tie (3 and 3): the lower one joins, and 4 + 3 reaches 7 of 10.
+    const sideTie = volumeProfile([bar(10.5, 3), bar(11.5, 4), bar(12.5, 3), bar(13.5, 0)], 4, 4);
+    expect([sideTie.valueLow[3], sideTie.valueHigh[3]]).toEqual([10, 12]);
+    const flat = volumeProfile([{ low: 5, high: 5, vwap: 5, volume: 3 }], 1, 10);
+    expect([flat.poc[0], flat.valueLow[0], flat.valueHigh[0]]).toEqual([5, 5, 5]);
+    // A VWAP on the top edge falls in the last bin, not past it.
+    expect(volumeProfile([bar(14, 1)], 1, 4).poc[0]).toBe(13.5);
+  });
+
   it('bollinger collapses on a constant series and matches a hand computation', () => {
     for (const c of [5, 0.1]) {
       const b = bollinger(new Array(25).fill(c), 20, 2);
@@ -215,7 +294,7 @@ describe('barFeatures', () => {
 
   it('drops warm-up rows and the last row, with next-bar log return targets', () => {
     const f = barFeatures(bars);
-    expect(f.names).toHaveLength(9);
+    expect(f.names).toHaveLength(11);
     expect(f.names[0]).toBe('log_return');
     expect(f.rows).toHaveLength(60 - 33 - 1);
     expect(f.times[0]).toBe(bars[33].start);
@@ -224,7 +303,11 @@ describe('barFeatures', () => {
     const row = f.rows[0];
     expect(row[0]).toBe(Math.log(bars[33].close / bars[32].close));
     expect(row[1]).toBeCloseTo(bars[33].close / sma(bars.map((b) => b.close), 10)[33] - 1, 15);
-    expect(f.rows.every((r) => r.length === 9 && r.every(Number.isFinite))).toBe(true);
+    expect(f.rows.every((r) => r.length === 11 && r.every(Number.isFinite))).toBe(true);
+    const profile = volumeProfile(bars, 30, 10);
+    expect(row[f.names.indexOf('close_poc30_ratio')]).toBe(bars[33].close / profile.poc[33] - 1);
+    const position = row[f.names.indexOf('value_area30_position')];
+    expect(position).toBe((bars[33].close - profile.valueLow[33]) / (profile.valueHigh[33] - profile.valueLow[33]));
   });
 
   it('uses no future bars', () => {

@@ -18,12 +18,13 @@ export async function syntheticFileOnce(dataRoot: string, dataset: string, fileN
   return file;
 }
 
-/** Files with the given extension in a folder under the data root (`dir` from the input, or the default). */
-export async function rawFilesIn(dataRoot: string, dir: string, extension: string, what: string): Promise<string[]> {
+/** Files with one of the given extensions in a folder under the data root (`dir` from the input, or the default). */
+export async function rawFilesIn(dataRoot: string, dir: string, extensions: string | string[], what: string): Promise<string[]> {
   const folder = resolveInDataRoot(dataRoot, dir);
+  const wanted = [extensions].flat();
   const names = await fs.readdir(folder).catch(() => [] as string[]);
-  const files = names.filter((n) => n.endsWith(extension)).sort().map((n) => path.join(folder, n));
-  if (files.length === 0) throw new DataError(`no ${what} (*${extension}) found`, folder);
+  const files = names.filter((n) => wanted.some((e) => n.endsWith(e))).sort().map((n) => path.join(folder, n));
+  if (files.length === 0) throw new DataError(`no ${what} (${wanted.map((e) => `*${e}`).join(', ')}) found`, folder);
   return files;
 }
 

@@ -1,10 +1,11 @@
 /**
- * Prepare for the Tick pipeline: ticks (CSV) in the requested window → cleaning (counts logged) → OHLCV bars
+ * Prepare for the Tick pipeline: ticks (CSV or Parquet) in the requested window → cleaning (counts logged) → OHLCV bars
  * → features → chronological train/validation/test split per symbol → scaling fitted on train only
  * → sequences of `sequenceLength` bars predicting the next bar's log return.
  */
 import path from 'node:path';
-import { barFeatures, CleaningReport, generateTicks, readTicksCsv, toBars, writeTicksCsv } from '../../data/ticks';
+import pl from 'nodejs-polars';
+import { Bar, BAR_FEATURE_NAMES, barFeatures, CleaningReport, generateTicks, readTicks, toBars, writeTicksCsv } from '../../data/ticks';
 import { DataError } from '../../data/errors';
 import { applyScaler, fitStandardScaler } from '../../data/split';
 import type { StoredArray } from '../../data/arrays';
@@ -29,7 +30,8 @@ async function tickFiles(dataRoot: string, source: DataSource = { kind: 'files' 
     return { files: [file], dataset };
   }
   const dir = source.dir ?? path.join('raw', 'ticks');
-  return { files: await rawFilesIn(dataRoot, dir, '.csv', 'tick files (header timestamp,symbol,price,size)'), dataset: `ticks-${path.basename(dir)}` };
+  const files = await rawFilesIn(dataRoot, dir, ['.csv', '.parquet'], 'tick files (columns timestamp,symbol,price,size)');
+  return { files, dataset: `ticks-${path.basename(dir)}` };
 }
 
 /**
@@ -80,19 +82,21 @@ export function tickPrepareActivities(deps: ActivityDeps) {
       const prepared = await preparedOnce(deps, req, {
         dataset,
         rawFiles: files,
-        settings: { window, sequenceLength, intervalMs, split: SPLIT },
+        // The feature list is part of the key, so prepared data made before a feature change is not reused.
+        settings: { window, sequenceLength, intervalMs, split: SPLIT, features: BAR_FEATURE_NAMES },
         build: async () => {
-          let ticks: Awaited<ReturnType<typeof readTicksCsv>>['ticks'] = [];
+          const frames: pl.DataFrame[] = [];
           for (const file of files) {
-            const read = await readTicksCsv(file, window);
+            const read = await readTicks(file, window);
             assertCleanEnough(file, read.report, Number(req.params.maxDirtyFraction));
-            ticks = ticks.length ? ticks.concat(read.ticks) : read.ticks;
+            frames.push(read.frame);
             report = report ? addReports(report, read.report) : read.report;
           }
-          if (ticks.length === 0) {
+          const ticks = frames.length === 1 ? frames[0] : pl.concat(frames);
+          if (ticks.height === 0) {
             throw new DataError(`no usable ticks in window ${req.input.window ? `${req.input.window.start} – ${req.input.window.end}` : '(all)'}`, files.join(', '));
           }
-          return buildTickArrays(ticks, intervalMs, sequenceLength, report!, files);
+          return buildTickArrays(await toBars(ticks, intervalMs), sequenceLength, report!, files);
         },
       });
       if (report) await deps.mlflow.logMetrics(req.run.runId, Object.fromEntries(Object.entries(report).map(([k, v]) => [`clean_${k}`, v])));
@@ -101,8 +105,7 @@ export function tickPrepareActivities(deps: ActivityDeps) {
   };
 }
 
-function buildTickArrays(ticks: Parameters<typeof toBars>[0], intervalMs: number, sequenceLength: number, report: CleaningReport, files: string[]) {
-  const bars = toBars(ticks, intervalMs);
+function buildTickArrays(bars: Bar[], sequenceLength: number, report: CleaningReport, files: string[]) {
   const symbols = [...new Set(bars.map((b) => b.symbol))].sort();
   type Part = { rows: number[][]; targets: number[] };
   const parts: Record<'train' | 'val' | 'test', Part[]> = { train: [], val: [], test: [] };

@@ -1,0 +1,144 @@
+/**
+ * Reading and cleaning tick files. Rules, applied in this order (each row counts once, in the first rule that
+ * drops it): malformed, outside the half-open window [start, end), non-positive/NaN price or size, exact
+ * duplicate of an earlier row, out of order (earlier than an earlier row of the same symbol), price outlier.
+ *
+ * A price is an outlier when it is an isolated spike: its log move from the previous kept price exceeds
+ * max(10 robust sigmas of the symbol's tick returns, 0.5%) and the next price moves back by more than that limit.
+ * A move that persists is a real level shift (an opening gap, news) and is kept, so one jump does not condemn
+ * every later tick. The last row of a symbol is judged on its move alone.
+ *
+ * The row-wise rules run in polars; the outlier rule is sequential (each decision moves the reference price),
+ * so it runs here over the price column as a typed array.
+ */
+import pl from 'nodejs-polars';
+import { DataError } from '../errors';
+import { parseTickFile } from './parse';
+import { CleaningReport, Tick, TimeWindow } from './types';
+
+export interface CleanTicks {
+  /** Kept ticks in file order (time order within each symbol): columns line, ts (epoch ms), symbol, price, size. */
+  frame: pl.DataFrame;
+  report: CleaningReport;
+}
+
+export interface CleaningOptions {
+  /** Above this fraction of malformed rows the file is rejected (DataError), default 1%. */
+  maxMalformedFraction?: number;
+}
+
+const col = pl.col;
+const OUTLIER_SIGMAS = 10;
+/**
+ * Smallest log move that can count as an outlier. Cent prices make most tick returns 0 or one
+ * cent, so the robust sigma can be tiny and a one-cent bounce would look like 10 sigmas.
+ */
+const MIN_OUTLIER_MOVE = 0.005;
+/** Fewer returns than this per symbol give no trustworthy sigma, so no outlier test then. */
+const MIN_RETURNS_FOR_OUTLIERS = 10;
+
+/** Reads one tick file (CSV or Parquet, by extension) and applies the cleaning rules, counting each. */
+export async function readTicks(file: string, window?: TimeWindow, opts: CleaningOptions = {}): Promise<CleanTicks> {
+  const maxMalformed = opts.maxMalformedFraction ?? 0.01;
+  const { rows, unit } = await parseTickFile(file);
+  const outside = window ? col('ts').lt(window.start).or(col('ts').gtEq(window.end)) : pl.lit(false);
+  const nonPositive = col('price').isNan().or(col('price').ltEq(0)).or(col('size').isNan()).or(col('size').ltEq(0));
+  let staged: pl.DataFrame;
+  try {
+    staged = await rows
+      .withColumns(
+        pl.when(col('problem').isNotNull()).then(pl.lit('malformed'))
+          .when(outside).then(pl.lit('outsideWindow'))
+          .when(nonPositive).then(pl.lit('nonPositive'))
+          .otherwise(pl.lit(null))
+          .alias('dropped'),
+      )
+      .collect();
+  } catch (e) {
+    throw new DataError(`cannot parse: ${(e as Error).message}`, file);
+  }
+  const report: CleaningReport = { rows: staged.height, kept: 0, outsideWindow: 0, malformed: 0, nonPositive: 0, duplicates: 0, outOfOrder: 0, outliers: 0 };
+  const counts = await staged.lazy().filter(col('dropped').isNotNull()).groupBy('dropped').agg(col('line').count().alias('n')).collect();
+  for (const { dropped, n } of counts.toRecords() as { dropped: keyof CleaningReport; n: number }[]) report[dropped] = Number(n);
+
+  if (report.rows > 0 && report.malformed / report.rows > maxMalformed) {
+    const first = (await staged.lazy().filter(col('dropped').eq(pl.lit('malformed'))).head(5).select('line', 'problem').collect()).toRecords() as {
+      line: number;
+      problem: string;
+    }[];
+    const named = first.map((r) => `${unit} ${r.line} (${r.problem})`);
+    throw new DataError(
+      `${report.malformed} of ${report.rows} rows malformed (allowed ${maxMalformed * 100}%); first: ${named.join(', ')}`,
+      file,
+      `${unit} ${first[0].line}`,
+    );
+  }
+
+  const usable = staged.lazy().filter(col('dropped').isNull()).select('line', 'ts', 'symbol', 'price', 'size');
+  const firstSeen = await usable.filter(pl.struct(['ts', 'symbol', 'price', 'size'].map((c) => col(c))).isFirstDistinct()).collect();
+  report.duplicates = report.rows - report.malformed - report.outsideWindow - report.nonPositive - firstSeen.height;
+  // Kept rows of a symbol never decrease in time, so "earlier than the last kept row" is "earlier than all before".
+  const latestBefore = col('ts').cumMax().shift(1).over('symbol').fillNull(Number.NEGATIVE_INFINITY);
+  const ordered = await firstSeen.lazy().filter(col('ts').gtEq(latestBefore)).collect();
+  report.outOfOrder = firstSeen.height - ordered.height;
+
+  const frame = ordered.filter(await spikeFree(ordered));
+  report.outliers = ordered.height - frame.height;
+  report.kept = frame.height;
+  return { frame, report };
+}
+
+/**
+ * Per tick, in file order: false for an isolated price spike. Polars computes each symbol's return sigma and
+ * each tick's next price of the same symbol; only the walk that moves the reference price runs here.
+ */
+async function spikeFree(ticks: pl.DataFrame): Promise<pl.Series> {
+  const bySymbol = (e: pl.Expr) => e.over('symbol');
+  const returns = bySymbol(col('price').div(col('price').shift(1)).log());
+  const deviation = returns.sub(bySymbol(returns.median())).abs();
+  // Robust sigma: 1.4826 MAD, or 1.2533 mean absolute deviation when most returns are 0 (MAD 0).
+  const mad = bySymbol(deviation.median()).mul(1.4826);
+  const sigma = pl.when(mad.gt(0)).then(mad).otherwise(bySymbol(deviation.mean()).mul(1.2533));
+  // Too few returns give no trustworthy sigma: NaN means "no outlier test for this symbol".
+  const limit = pl.when(bySymbol(col('price').count()).sub(1).lt(MIN_RETURNS_FOR_OUTLIERS)).then(pl.lit(Number.NaN)).otherwise(sigma);
+  const cols = await ticks
+    .lazy()
+    .select(
+      bySymbol(col('line').min()).cast(pl.Float64).alias('symbolKey'),
+      col('price'),
+      bySymbol(col('price').shift(-1)).fillNull(Number.NaN).alias('next'),
+      limit.mul(OUTLIER_SIGMAS).alias('limit'),
+    )
+    .collect();
+  const [key, price, next, limits] = ['symbolKey', 'price', 'next', 'limit'].map((c) => cols.getColumn(c).toTypedArray() as Float64Array);
+  const keep = new Uint8Array(price.length).fill(1);
+  const keptPrice = new Map<number, number>();
+  for (let i = 0; i < price.length; i++) {
+    const kept = keptPrice.get(key[i]);
+    const p = price[i];
+    if (kept === undefined || Number.isNaN(limits[i])) {
+      keptPrice.set(key[i], p);
+      continue;
+    }
+    const limit = Math.max(MIN_OUTLIER_MOVE, limits[i]);
+    const out = Math.log(p / kept);
+    const back = Number.isNaN(next[i]) ? -out : Math.log(next[i] / p);
+    if (Math.abs(out) > limit && Math.abs(back) > limit && Math.sign(back) === -Math.sign(out)) keep[i] = 0;
+    else keptPrice.set(key[i], p);
+  }
+  return pl.Series('keep', keep).cast(pl.Bool);
+}
+
+/** Kept ticks as objects in time order (file order breaks ties); for small sets and tests. */
+export function ticksOf(frame: pl.DataFrame): Tick[] {
+  const sorted = frame.sort('line').sort('ts', false, true, true);
+  const [ts, price, size] = ['ts', 'price', 'size'].map((c) => sorted.getColumn(c).toTypedArray() as Float64Array);
+  const symbol = sorted.getColumn('symbol').toArray() as string[];
+  return Array.from(symbol, (s, i) => ({ ts: ts[i], symbol: s, price: price[i], size: size[i] }));
+}
+
+/** Reads and cleans, returning objects: the convenience form of readTicks for small files. */
+export async function readTicksList(file: string, window?: TimeWindow, opts: CleaningOptions = {}): Promise<{ ticks: Tick[]; report: CleaningReport }> {
+  const { frame, report } = await readTicks(file, window, opts);
+  return { ticks: ticksOf(frame), report };
+}

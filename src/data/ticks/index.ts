@@ -1,0 +1,11 @@
+/**
+ * Trade ticks → cleaned ticks → OHLCV bars → features. Tick-level work (parsing, cleaning, aggregation) runs in
+ * nodejs-polars; bar-level indicators are plain, exact TypeScript.
+ */
+export * from './types';
+export { generateTicks, writeTicksCsv, writeTicksParquet } from './generate';
+export { readTicks, readTicksList, ticksOf } from './clean';
+export type { CleanTicks, CleaningOptions } from './clean';
+export { toBars } from './bars';
+export { bollinger, ema, macd, realisedVol, rsi, sma, volumeProfile } from './indicators';
+export { BAR_FEATURE_NAMES, barFeatures } from './features';
