@@ -93,38 +93,57 @@ export async function readTicks(file: string, window?: TimeWindow, opts: Cleanin
  * each tick's next price of the same symbol; only the walk that moves the reference price runs here.
  */
 async function spikeFree(ticks: pl.DataFrame): Promise<pl.Series> {
-  const bySymbol = (e: pl.Expr) => e.over('symbol');
-  const returns = bySymbol(col('price').div(col('price').shift(1)).log());
-  const deviation = returns.sub(bySymbol(returns.median())).abs();
-  // Robust sigma: 1.4826 MAD, or 1.2533 mean absolute deviation when most returns are 0 (MAD 0).
-  const mad = bySymbol(deviation.median()).mul(1.4826);
-  const sigma = pl.when(mad.gt(0)).then(mad).otherwise(bySymbol(deviation.mean()).mul(1.2533));
-  // Too few returns give no trustworthy sigma: NaN means "no outlier test for this symbol".
-  const limit = pl.when(bySymbol(col('price').count()).sub(1).lt(MIN_RETURNS_FOR_OUTLIERS)).then(pl.lit(Number.NaN)).otherwise(sigma);
-  const cols = await ticks
-    .lazy()
+  // Window expressions only for the cheap shifts; per-symbol statistics come from group-bys joined back, which
+  // polars does several times faster than medians computed `over` a window.
+  const steps = (
+    await ticks
+      .lazy()
+      .select(
+        col('symbol'),
+        col('price'),
+        col('price').div(col('price').shift(1).over('symbol')).log().alias('return'),
+        col('price').shift(-1).over('symbol').fillNull(Number.NaN).alias('next'),
+      )
+      .collect()
+  ).lazy();
+  const centre = steps.groupBy('symbol').agg(col('return').median().alias('centre'), col('price').count().sub(1).alias('returns'));
+  const deviation = col('return').sub(col('centre')).abs();
+  const perSymbol = await steps
+    .join(centre, { on: 'symbol' })
+    .groupBy('symbol')
+    .agg(deviation.median().alias('mad'), deviation.mean().alias('meanDeviation'), col('returns').first())
+    // Robust sigma: 1.4826 MAD, or 1.2533 mean absolute deviation when most returns are 0 (MAD 0). Too few
+    // returns give no trustworthy sigma: NaN means "no outlier test for this symbol".
     .select(
-      bySymbol(col('line').min()).cast(pl.Float64).alias('symbolKey'),
-      col('price'),
-      bySymbol(col('price').shift(-1)).fillNull(Number.NaN).alias('next'),
-      limit.mul(OUTLIER_SIGMAS).alias('limit'),
+      col('symbol'),
+      pl.when(col('returns').lt(MIN_RETURNS_FOR_OUTLIERS)).then(pl.lit(Number.NaN))
+        .when(col('mad').gt(0)).then(col('mad').mul(1.4826 * OUTLIER_SIGMAS))
+        .otherwise(col('meanDeviation').mul(1.2533 * OUTLIER_SIGMAS))
+        .alias('limit'),
     )
     .collect();
-  const [key, price, next, limits] = ['symbolKey', 'price', 'next', 'limit'].map((c) => cols.getColumn(c).toTypedArray() as Float64Array);
+  const symbols = perSymbol.getColumn('symbol').toArray() as string[];
+  const limits = perSymbol.getColumn('limit').toTypedArray() as Float64Array;
+  // Symbol → its row in perSymbol, as a number per tick (replaceStrict keeps row order, unlike a join).
+  const cols = await steps
+    .select(col('symbol').replaceStrict(symbols, symbols.map((_, k) => k)).cast(pl.Float64).alias('key'), col('price'), col('next'))
+    .collect();
+  const [key, price, next] = ['key', 'price', 'next'].map((c) => cols.getColumn(c).toTypedArray() as Float64Array);
   const keep = new Uint8Array(price.length).fill(1);
-  const keptPrice = new Map<number, number>();
+  const keptPrice = new Float64Array(symbols.length).fill(Number.NaN);
   for (let i = 0; i < price.length; i++) {
-    const kept = keptPrice.get(key[i]);
+    const k = key[i];
+    const kept = keptPrice[k];
     const p = price[i];
-    if (kept === undefined || Number.isNaN(limits[i])) {
-      keptPrice.set(key[i], p);
+    if (Number.isNaN(kept) || Number.isNaN(limits[k])) {
+      keptPrice[k] = p;
       continue;
     }
-    const limit = Math.max(MIN_OUTLIER_MOVE, limits[i]);
+    const limit = Math.max(MIN_OUTLIER_MOVE, limits[k]);
     const out = Math.log(p / kept);
     const back = Number.isNaN(next[i]) ? -out : Math.log(next[i] / p);
     if (Math.abs(out) > limit && Math.abs(back) > limit && Math.sign(back) === -Math.sign(out)) keep[i] = 0;
-    else keptPrice.set(key[i], p);
+    else keptPrice[k] = p;
   }
   return pl.Series('keep', keep).cast(pl.Bool);
 }
