@@ -109,6 +109,7 @@ async function main() {
     sameBars: project.bars === pandas.bars,
     sameFeatureRows: project.featureRows === pandas.featureRows,
     maxRelativeDiffOfFeatureSums: Math.max(...relDiff),
+    featureSumsAgree: Math.max(...relDiff) < 1e-9,
     parquetMatchesCsv: JSON.stringify(runs['project (parquet)'][0].featureSums) === JSON.stringify(project.featureSums),
   };
   const ratios = {
