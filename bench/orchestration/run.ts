@@ -15,12 +15,8 @@ import { PROJECT_ROOT } from '../../src/config';
 import { machineInfo } from '../machine';
 import { packageVersion } from '../../src/models/backend';
 import * as activities from './activities';
+import { numberOption as option } from '../cli-options';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
 const RUNS = option('runs', 200);
 const CONCURRENT = option('concurrent', 50);
 const STAGES = 4;

@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import * as arrow from 'apache-arrow';
 import pl from 'nodejs-polars';
+import { startStallProbe } from '../stall-probe';
 
 const MINUTE_MS = 60_000;
 
@@ -57,18 +58,11 @@ function arrowBars(file: string): number {
 
 async function main() {
   const [which, file] = process.argv.slice(2);
-  let longestStallMs = 0;
-  let last = performance.now();
-  const probe = setInterval(() => {
-    const now = performance.now();
-    longestStallMs = Math.max(longestStallMs, now - last);
-    last = now;
-  }, 5);
+  const probe = startStallProbe();
   const started = performance.now();
   const bars = which === 'polars' ? await polarsBars(file) : arrowBars(file);
   const seconds = (performance.now() - started) / 1000;
-  await new Promise((r) => setTimeout(r, 10)); // let the probe see the end of a synchronous run
-  clearInterval(probe);
+  const longestStallMs = await probe.stop();
   console.log(JSON.stringify({ side: which, seconds, maxRssMB: process.resourceUsage().maxRSS / 1024, bars, longestStallMs }));
 }
 

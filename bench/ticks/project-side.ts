@@ -5,16 +5,11 @@
  *   node build/bench/ticks/project-side.js <ticks.csv|.parquet> [intervalMs]
  */
 import { barFeatures, readTicks, toBars } from '../../src/data/ticks';
+import { startStallProbe } from '../stall-probe';
 
 async function main() {
   const [file, interval = '60000'] = process.argv.slice(2);
-  let longestStallMs = 0;
-  let last = performance.now();
-  const probe = setInterval(() => {
-    const now = performance.now();
-    longestStallMs = Math.max(longestStallMs, now - last);
-    last = now;
-  }, 5);
+  const probe = startStallProbe();
   const seconds: Record<string, number> = {};
   let t = performance.now();
   const lap = (stage: string) => {
@@ -28,7 +23,7 @@ async function main() {
   const symbols = [...new Set(bars.map((b) => b.symbol))].sort();
   const rows = symbols.flatMap((s) => barFeatures(bars.filter((b) => b.symbol === s)).rows);
   lap('features');
-  clearInterval(probe);
+  const longestStallMs = await probe.stop();
   seconds.total = seconds.readClean + seconds.bars + seconds.features;
   const featureSums = rows[0]?.map((_, j) => rows.reduce((a, r) => a + r[j], 0)) ?? [];
   console.log(

@@ -19,12 +19,8 @@ import { packageVersion } from '../../src/models/backend';
 import { summarize } from '../lightgbm/stats';
 import { machineInfo } from '../machine';
 import { writeResults } from '../write-results';
+import { numberOption as option } from '../cli-options';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
 const TICKS = option('ticks', 5_000_000);
 const REPEATS = option('repeats', 3);
 const SYMBOLS = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE'];
