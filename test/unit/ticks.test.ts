@@ -102,21 +102,16 @@ describe('tick file formats', () => {
   it('keeps the event loop free while polars parses a large file', async () => {
     const file = path.join(dir, 'large.csv');
     await writeTicksCsv(file, generateTicks({ symbols: ['AAA', 'BBB'], start: new Date(T0), days: 2, ticksPerDay: 100_000, seed: 5 }));
-    let longestGap = 0;
-    let last = performance.now();
-    const timer = setInterval(() => {
-      const now = performance.now();
-      longestGap = Math.max(longestGap, now - last);
-      last = now;
-    }, 5);
-    const started = performance.now();
+    // Count timer callbacks while parsing and aggregating: work done synchronously on the event loop lets none
+    // through while it runs; work in polars' native threads lets the timer keep firing.
+    let fired = 0;
+    const timer = setInterval(() => fired++, 1);
     try {
       await toBars((await readTicks(file)).frame);
     } finally {
       clearInterval(timer);
     }
-    // A blocked loop would show one gap as long as the whole read; a free one keeps ticking throughout.
-    expect(longestGap).toBeLessThan((performance.now() - started) / 2);
+    expect(fired).toBeGreaterThanOrEqual(20); // seen here: ~280; a synchronous parse: a few, during the file read
   });
 });
 
