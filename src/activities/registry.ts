@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { filterValue, mlmodelYaml, MlflowClient } from '../mlflow';
+import { createKeyedMutex } from './keyed-mutex';
 import { beatsChampion, evaluateGate, gateWithOverrides, MODEL_POLICIES, ModelPolicy } from '../workflows/shared/gates';
 import type { Registration, RegistrationRequest, TrackingRun, TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
@@ -51,6 +52,10 @@ async function championMetric(mlflow: MlflowClient, policy: ModelPolicy, runId: 
 const fmt = (v: number | undefined) => (v === undefined ? 'missing' : Number(v.toPrecision(4)).toString());
 
 export function registryActivities({ mlflow }: ActivityDeps) {
+  // Promotion reads the champion, compares, then moves the alias; MLflow has no compare-and-set, so two
+  // registrations interleaving those steps (a backfill registers several at once) could crown the worse one.
+  // This worker runs promotions of one model one at a time; several CPU worker processes would need a shared lock.
+  const oneAtATime = createKeyedMutex();
   return {
     async registerModel(req: RegistrationRequest): Promise<Registration> {
       const policy = MODEL_POLICIES[req.pipeline];
@@ -70,23 +75,19 @@ export function registryActivities({ mlflow }: ActivityDeps) {
         }));
 
       const candidate = req.metrics[policy.championMetric];
-      const current = await mlflow.getVersionByAlias(policy.modelName, CHAMPION_ALIAS);
-      let champion = current?.version === version.version;
-      let reason = `${decision.reason}; registered ${policy.modelName} v${version.version}`;
-      if (!champion) {
+      const promotion = await oneAtATime(policy.modelName, async () => {
+        const current = await mlflow.getVersionByAlias(policy.modelName, CHAMPION_ALIAS);
+        if (current?.version === version.version) return { champion: true, note: 'already champion' };
         const currentValue = await championMetric(mlflow, policy, current?.run_id);
-        if (beatsChampion(policy, candidate, currentValue)) {
-          await mlflow.setAlias(policy.modelName, CHAMPION_ALIAS, version.version);
-          champion = true;
-          reason += current ? `; now champion (${policy.championMetric} ${fmt(candidate)} vs v${current.version}'s ${fmt(currentValue)})` : '; first champion';
-        } else {
-          reason += `; champion stays v${current?.version} (its ${policy.championMetric} ${fmt(currentValue)} vs ${fmt(candidate)})`;
+        if (!beatsChampion(policy, candidate, currentValue)) {
+          return { champion: false, note: `champion stays v${current?.version} (its ${policy.championMetric} ${fmt(currentValue)} vs ${fmt(candidate)})` };
         }
-      } else {
-        reason += '; already champion';
-      }
+        await mlflow.setAlias(policy.modelName, CHAMPION_ALIAS, version.version);
+        return { champion: true, note: current ? `now champion (${policy.championMetric} ${fmt(candidate)} vs v${current.version}'s ${fmt(currentValue)})` : 'first champion' };
+      });
       await mlflow.setTag(req.run.runId, 'registered_version', version.version);
-      return { ...base, registered: true, version: version.version, champion, reason };
+      const reason = `${decision.reason}; registered ${policy.modelName} v${version.version}; ${promotion.note}`;
+      return { ...base, registered: true, version: version.version, champion: promotion.champion, reason };
     },
   };
 }
