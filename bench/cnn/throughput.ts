@@ -33,7 +33,8 @@ import { registerMissingWasmKernels, WASM_REPLACEABLE_KERNELS } from '../../src/
 import { machineInfo } from '../machine';
 import { packageVersion } from '../../src/models/backend';
 import { probeTorch, TorchRunner, type TorchSetup } from './torch-side';
-import { foreignCpuMeter, waitForQuiet } from './background-load';
+import { foreignCpuMeter, waitForQuiet } from '../background-load';
+import { writeResults } from '../write-results';
 
 type Tf = typeof tfType;
 const BATCH = 64;
@@ -277,7 +278,7 @@ async function main(): Promise<void> {
   };
 
   // Other processes' CPU use is measured around every repeat (our own: this process and the torch children);
-  // a repeat they disturbed is run again (see background-load.ts for why this matters most to torch).
+  // a repeat they disturbed is run again (see bench/background-load.ts for why this matters most to torch).
   const ownPids = [...torch.values()].map((t) => t.runner.pid);
   const discardedRepeats: Array<Repeat & { side: string; round: number }> = [];
   for (let r = 0; r < opts.repeats; r++) {
@@ -377,13 +378,8 @@ async function main(): Promise<void> {
     discardedRepeats,
   };
 
-  fs.mkdirSync(opts.outDir, { recursive: true });
-  const jsonFile = path.join(opts.outDir, 'cnn-throughput.json');
-  const mdFile = path.join(opts.outDir, 'cnn-throughput.md');
-  fs.writeFileSync(jsonFile, JSON.stringify(report, null, 2) + '\n');
-  fs.writeFileSync(mdFile, markdown(report));
   console.log(`\n${markdown(report)}`);
-  console.log(`results: ${jsonFile}, ${mdFile}`);
+  writeResults('cnn-throughput', report, markdown(report), opts.outDir);
 }
 
 function markdown(report: {

@@ -16,6 +16,8 @@ import { Dataset, lightgbmVersion, loadLightgbm, train, type Booster, type Light
 import { makeRegressionData, readBenchData, writeBenchData, type BenchData } from './data';
 import { quantile, summarize, type Summary } from './stats';
 import { machineInfo } from '../machine';
+import { foreignCpuMeter, waitForQuiet } from '../background-load';
+import { writeResults } from '../write-results';
 
 interface CaseSpec {
   name: string;
@@ -346,66 +348,13 @@ function agreement(a: Finished, b: Finished) {
   return { predictionMaxAbsDiff: diff, predictionsIdentical: diff === 0, trees: ta.length, treesDiffering: differing };
 }
 
-/** CPU time counters (clock ticks) of the whole machine, from /proc/stat; undefined where not readable. */
-function cpuTicks(): { busy: number; total: number } | undefined {
-  try {
-    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith('cpu '));
-    const v = line?.trim().split(/\s+/).slice(1, 9).map(Number);
-    if (!v || v.length < 8) return undefined;
-    const total = v.reduce((a, b) => a + b, 0);
-    return { busy: total - v[3] - v[4], total };
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU time (clock ticks, all threads) of one process, from /proc/<pid>/stat. */
-function processTicks(pid: number): number | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]); // utime, stime
-  } catch {
-    return undefined;
-  }
-}
-
-/** Busy (non-idle) share of all CPUs over `ms`. */
-async function cpuBusy(ms: number): Promise<number | undefined> {
-  const a = cpuTicks();
-  await new Promise((resolve) => setTimeout(resolve, ms));
-  const b = cpuTicks();
-  if (!a || !b || b.total <= a.total) return undefined;
-  return (b.busy - a.busy) / (b.total - a.total);
-}
-
-/** Runs one repeat and measures the share of all CPUs that processes other than `pid` used meanwhile. */
-async function timedRepeat(runner: SideRunner): Promise<Repeat> {
-  const [sys0, own0] = [cpuTicks(), processTicks(runner.pid)];
+/** Runs one repeat and measures the share of all CPUs that processes other than this benchmark's used meanwhile. */
+async function timedRepeat(runner: SideRunner, ownPids: number[]): Promise<Repeat> {
+  const meter = foreignCpuMeter(ownPids);
+  meter.start();
   const rep = await runner.repeat();
-  const [sys1, own1] = [cpuTicks(), processTicks(runner.pid)];
-  if (sys0 && sys1 && own0 !== undefined && own1 !== undefined && sys1.total > sys0.total) {
-    const foreign = (sys1.busy - sys0.busy - (own1 - own0)) / (sys1.total - sys0.total);
-    rep.foreignCpu = Math.round(Math.max(0, foreign) * 1000) / 1000;
-  }
+  rep.foreignCpu = meter.stop();
   return rep;
-}
-
-/**
- * Waits (up to `maxS` seconds) until other processes leave the CPUs nearly idle: LightGBM's OpenMP threads spin
- * while they wait for each other, so a busy machine distorts timings badly, and not alike for all sides.
- * Returns the busy share seen last (measured while this benchmark itself is idle).
- */
-async function waitForIdle(maxS: number): Promise<number | undefined> {
-  const deadline = Date.now() + maxS * 1000;
-  let busy = await cpuBusy(1000);
-  let warned = false;
-  while (busy !== undefined && busy > 0.15 && Date.now() < deadline) {
-    if (!warned) process.stdout.write(`  (waiting for the CPUs to be idle: ${Math.round(busy * 100)}% busy)\n`);
-    warned = true;
-    busy = await cpuBusy(2000);
-  }
-  return busy === undefined ? undefined : Math.round(busy * 1000) / 1000;
 }
 
 function fmt(n: number, digits = 1): string {
@@ -457,8 +406,10 @@ async function runCase(spec: CaseSpec, lib: LightgbmLibrary, params: Params, opt
       const order = opts.sides.map((_, i) => opts.sides[(i + r) % opts.sides.length]);
       for (const side of order) {
         for (let attempt = 0; ; attempt++) {
-          const busyBefore = opts.idleWaitS > 0 ? await waitForIdle(opts.idleWaitS) : undefined;
-          const rep = await timedRepeat(runners.get(side)!);
+          // LightGBM's OpenMP threads spin while they wait for each other: a busy machine distorts timings badly.
+          const ownPids = children.map((c) => c.pid);
+          const busyBefore = opts.idleWaitS > 0 ? await waitForQuiet(ownPids, opts.idleWaitS) : undefined;
+          const rep = await timedRepeat(runners.get(side)!, ownPids);
           if (busyBefore !== undefined) rep.busyBefore = busyBefore;
           const line = `  repeat ${r + 1}/${opts.repeats}${r === 0 ? ' (warm-up)' : '          '} ${side.padEnd(13)} ` +
             `construct ${fmt(rep.constructMs).padStart(8)} ms  train ${fmt(rep.trainMs).padStart(9)} ms  ` +
@@ -561,13 +512,8 @@ async function main(): Promise<void> {
     ],
     cases: cases.map(({ pythonHello: _, ...c }) => c),
   };
-  fs.mkdirSync(opts.outDir, { recursive: true });
-  const jsonFile = path.join(opts.outDir, 'lightgbm.json');
-  const mdFile = path.join(opts.outDir, 'lightgbm.md');
-  fs.writeFileSync(jsonFile, JSON.stringify(report, null, 2) + '\n');
-  fs.writeFileSync(mdFile, markdown(report));
   console.log(`\n${markdown(report)}`);
-  console.log(`results: ${jsonFile}, ${mdFile}`);
+  writeResults('lightgbm', report, markdown(report), opts.outDir);
 }
 
 interface Report {

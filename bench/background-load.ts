@@ -1,11 +1,11 @@
 /**
- * How much CPU other processes take while the CNN benchmark runs, and waiting for them to stop. On a 2-core machine
- * one busy foreign process halves what PyTorch's two OpenMP threads get, and their barrier waits then make it
- * many times slower (seen: ~150 instead of ~3,000 samples/s), while the single-threaded tfjs sides barely notice:
- * an undisturbed comparison needs the machine to itself, and the report must say when it did not have it.
+ * How much CPU other processes take while a benchmark runs, and waiting for them to stop. OpenMP threads (PyTorch,
+ * LightGBM) spin at barriers, so on a 2-core machine one busy foreign process makes them many times slower (seen:
+ * PyTorch ~150 instead of ~3,000 samples/s), while single-threaded sides barely notice: an undisturbed comparison
+ * needs the machine to itself, and the report must say when it did not have it.
  */
 import os from 'node:os';
-import { machineBusySeconds, processCpuSeconds, selfCpuSeconds } from '../proc-cpu';
+import { machineBusySeconds, processCpuSeconds, selfCpuSeconds } from './proc-cpu';
 
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
 
