@@ -148,9 +148,9 @@ async function spikeFree(ticks: pl.DataFrame): Promise<pl.Series> {
   return pl.Series('keep', keep).cast(pl.Bool);
 }
 
-/** Kept ticks as objects in time order (file order breaks ties); for small sets and tests. */
+/** Kept ticks (a frame from readTicks, in file order) as objects in time order, file order breaking ties. */
 export function ticksOf(frame: pl.DataFrame): Tick[] {
-  const sorted = frame.sort('line').sort('ts', false, true, true);
+  const sorted = frame.sort('ts', false, true, true);
   const [ts, price, size] = ['ts', 'price', 'size'].map((c) => sorted.getColumn(c).toTypedArray() as Float64Array);
   const symbol = sorted.getColumn('symbol').toArray() as string[];
   return Array.from(symbol, (s, i) => ({ ts: ts[i], symbol: s, price: price[i], size: size[i] }));
