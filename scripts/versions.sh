@@ -5,3 +5,21 @@ PY_PACKAGES=(
   "lightgbm==4.7.0"       # lib_lightgbm.so for the Power pipeline (called through koffi)
 )
 PY_PINS_HASH=$(printf '%s\n' "${PY_PACKAGES[@]}" | sha1sum | cut -c1-12)
+
+# Native TensorFlow for tfjs (scripts/setup-tensorflow.sh): @tensorflow/tfjs-node(-gpu) 4.22.0 (package-lock.json) is
+# built against the TensorFlow C library inside these PyPI wheels (cp311 manylinux, any Python can download them).
+TF_VERSION=2.21.0
+TF_CPU_WHEEL=tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl
+TF_CPU_WHEEL_SHA256=2b847d217b02ee7731ed91431daf3250daa0196c3c94614d23be27232e6e5b6c
+TF_GPU_WHEEL=tensorflow-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl
+TF_GPU_WHEEL_SHA256=9056fbc9ba04235810b71ae6cbd958a196e8804fb53bbcffbf3e23b56155f124
+# The library file name tfjs-node 4.22.0's install script checks for (it was built for libtensorflow 2.9.1).
+TFJS_LIBTENSORFLOW_VERSION=2.9.1
+# CUDA 12 runtime wheels for the GPU build (TensorFlow's 'and-cuda' extra, resolved 2026-11-30); found by the library's
+# RUNPATH at $ORIGIN/../nvidia/<name>/lib.
+TF_CUDA_WHEELS=(
+  nvidia-cublas-cu12==12.9.3.13 nvidia-cuda-cupti-cu12==12.9.79 nvidia-cuda-nvcc-cu12==12.9.86
+  nvidia-cuda-nvrtc-cu12==12.9.86 nvidia-cuda-runtime-cu12==12.9.79 nvidia-cudnn-cu12==9.28.0.42
+  nvidia-cufft-cu12==11.4.1.4 nvidia-curand-cu12==10.3.10.19 nvidia-cusolver-cu12==11.7.5.82
+  nvidia-cusparse-cu12==12.5.10.65 nvidia-nccl-cu12==2.32.3 nvidia-nvjitlink-cu12==12.9.86
+)

@@ -48,7 +48,7 @@ export function tfjsTrainer({ mlflow, dataRoot }: ActivityDeps, family: ModelFam
         if (m.type === 'backend') {
           backend = m.backend;
           log.info('tfjs backend for training', { backend: m.description });
-          await mlflow.logBatch(req.run.runId, { params: { tfjs_backend: m.backend } });
+          await mlflow.logBatch(req.run.runId, { params: backendParams(m) });
         } else if (m.type === 'resumed') {
           log.info('resuming training from checkpoint', { fromEpoch: m.fromEpoch, checkpointDir });
           await mlflow.setTag(req.run.runId, `resumed_from_epoch_attempt_${Context.current().info.attempt}`, String(m.fromEpoch));
@@ -73,4 +73,9 @@ export function tfjsTrainer({ mlflow, dataRoot }: ActivityDeps, family: ModelFam
     const last = history[history.length - 1];
     return { dir: outputDir, format: 'tfjs-layers', backend, epochs: history.length, metrics: last?.metrics ?? {} };
   };
+}
+
+/** MLflow params naming what computed the training: backend, TensorFlow version (native only), threads per op. */
+function backendParams(m: Extract<ThreadMessage, { type: 'backend' }>): Record<string, string> {
+  return { tfjs_backend: m.backend, tensorflow_version: m.tensorflowVersion ?? 'none', tfjs_threads: String(m.threads) };
 }

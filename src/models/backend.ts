@@ -1,12 +1,17 @@
 /**
  * Picks the best TensorFlow.js backend available at run time, in this order:
- *   @tensorflow/tfjs-node-gpu (CUDA libtensorflow) → @tensorflow/tfjs-node (CPU libtensorflow)
+ *   @tensorflow/tfjs-node-gpu (CUDA TensorFlow) → @tensorflow/tfjs-node (CPU TensorFlow)
  *   → @tensorflow/tfjs-backend-wasm (SIMD) → the pure-JS cpu backend.
- * The native packages download libtensorflow at install time, so they are optional: a GPU worker image
- * installs @tensorflow/tfjs-node-gpu (see docker/worker-gpu.Dockerfile); elsewhere wasm runs.
+ * scripts/setup.sh builds @tensorflow/tfjs-node against the TensorFlow C library of a pinned PyPI wheel
+ * (scripts/setup-tensorflow.sh); a GPU worker also builds @tensorflow/tfjs-node-gpu (`setup-tensorflow.sh build gpu`).
+ * A package whose addon is not built is skipped, with the reason kept in `skipped`.
  * Set DML_TFJS_BACKEND=tensorflow|wasm|cpu to force one.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type * as tfType from '@tensorflow/tfjs';
+import { patchNativeKernels } from './native-kernels';
 import { registerMissingWasmKernels } from './wasm-kernels';
 
 export type Tf = typeof tfType;
@@ -18,6 +23,10 @@ export interface LoadedBackend {
   /** Package that provides it, with version, e.g. '@tensorflow/tfjs-backend-wasm@4.22.0'. */
   provider: string;
   gpu: boolean;
+  /** TensorFlow C library version on the native backends, e.g. '2.21.0'. */
+  tensorflowVersion?: string;
+  /** Threads one op may use: TensorFlow's intra-op pool on native, 1 on wasm (no threads in Node) and cpu. */
+  threads: number;
   /** Why the better candidates were skipped. */
   skipped: string[];
 }
@@ -42,11 +51,29 @@ async function pickBackend(forced?: string): Promise<LoadedBackend> {
   const wants = (name: string) => !forced || forced === name;
 
   if (wants('tensorflow')) {
+    // TensorFlow's INFO lines (CPU feature guard, oneDNN notices) would interleave with the JSON logs.
+    process.env.TF_CPP_MIN_LOG_LEVEL ??= '1';
     for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
       try {
+        // Requiring a package whose addon is missing registers its kernels before it throws, and the next package's
+        // then clash with them: look for the compiled addon first.
+        if (!addonBuilt(pkg)) {
+          skipped.push(`${pkg}: addon not built (scripts/setup-tensorflow.sh build ${pkg.endsWith('-gpu') ? 'gpu' : 'cpu'})`);
+          continue;
+        }
         const tf = require(pkg) as Tf;
         await tf.ready();
-        return { tf, backend: tf.getBackend(), provider: `${pkg}@${packageVersion(pkg)}`, gpu: pkg.endsWith('-gpu'), skipped };
+        patchNativeKernels(tf);
+        const native = tf.backend() as unknown as NativeBackend;
+        return {
+          tf,
+          backend: tf.getBackend(),
+          provider: `${pkg}@${packageVersion(pkg)}`,
+          gpu: pkg.endsWith('-gpu') && native.isUsingGpuDevice === true,
+          tensorflowVersion: native.binding?.TF_Version,
+          threads: intraOpThreads(),
+          skipped,
+        };
       } catch (err) {
         skipped.push(`${pkg}: ${shortReason(err)}`);
       }
@@ -61,7 +88,7 @@ async function pickBackend(forced?: string): Promise<LoadedBackend> {
         // wasm lacks Conv2DBackpropFilter (CNN training) and has slow Conv2DBackpropInput/Tile kernels.
         registerMissingWasmKernels(tf, { replaceSlowKernels: true });
         const pkg = '@tensorflow/tfjs-backend-wasm';
-        return { tf, backend: 'wasm', provider: `${pkg}@${packageVersion(pkg)}`, gpu: false, skipped };
+        return { tf, backend: 'wasm', provider: `${pkg}@${packageVersion(pkg)}`, gpu: false, threads: 1, skipped };
       }
       skipped.push('wasm: setBackend returned false');
     } catch (err) {
@@ -70,15 +97,42 @@ async function pickBackend(forced?: string): Promise<LoadedBackend> {
   }
   await tf.setBackend('cpu');
   await tf.ready();
-  return { tf, backend: 'cpu', provider: `@tensorflow/tfjs@${packageVersion('@tensorflow/tfjs')}`, gpu: false, skipped };
+  return { tf, backend: 'cpu', provider: `@tensorflow/tfjs@${packageVersion('@tensorflow/tfjs')}`, gpu: false, threads: 1, skipped };
+}
+
+/** tfjs-node keeps its compiled addon at lib/napi-v<N>/tfjs_binding.node (package.json "binary.module_path"). */
+function addonBuilt(pkg: string): boolean {
+  let dir: string;
+  try {
+    dir = path.dirname(require.resolve(`${pkg}/package.json`));
+  } catch {
+    return false;
+  }
+  const lib = path.join(dir, 'lib');
+  return fs.existsSync(lib) && fs.readdirSync(lib).some((d) => fs.existsSync(path.join(lib, d, 'tfjs_binding.node')));
+}
+
+/** What tfjs-node's backend object exposes beyond the tfjs interface. */
+interface NativeBackend {
+  binding?: { TF_Version?: string };
+  isUsingGpuDevice?: boolean;
+}
+
+/** TensorFlow sizes its intra-op pool from TF_NUM_INTRAOP_THREADS, else from the cores it may use. */
+function intraOpThreads(): number {
+  const fromEnv = Number(process.env.TF_NUM_INTRAOP_THREADS);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : os.availableParallelism();
 }
 
 function shortReason(err: unknown): string {
   const e = err as { code?: string; message?: string };
   if (e.code === 'MODULE_NOT_FOUND') return 'not installed';
-  return (e.message ?? String(err)).split('\n')[0];
+  const message = (e.message ?? String(err)).split('\n')[0];
+  // tfjs-node's own message for an addon that was never compiled (no GPU build on this machine, say).
+  return message;
 }
 
 export function describeBackend(b: LoadedBackend): string {
-  return `${b.backend} (${b.provider}${b.gpu ? ', GPU' : ''})${b.skipped.length ? `; skipped ${b.skipped.join('; ')}` : ''}`;
+  const details = [b.provider, b.tensorflowVersion && `TensorFlow ${b.tensorflowVersion}`, b.gpu && 'GPU', `${b.threads} thread${b.threads === 1 ? '' : 's'}`];
+  return `${b.backend} (${details.filter(Boolean).join(', ')})${b.skipped.length ? `; skipped ${b.skipped.join('; ')}` : ''}`;
 }

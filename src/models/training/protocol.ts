@@ -32,7 +32,7 @@ export interface EpochRecord {
 }
 
 export type ThreadMessage =
-  | { type: 'backend'; backend: string; description: string }
+  | { type: 'backend'; backend: string; description: string; tensorflowVersion?: string; threads: number }
   | { type: 'resumed'; fromEpoch: number; history: EpochRecord[] }
   | { type: 'epoch'; record: EpochRecord; checkpointDir: string; totalEpochs: number }
   | { type: 'trained'; epochs: number; history: EpochRecord[] }

@@ -16,7 +16,7 @@ const post = (m: ThreadMessage) => parentPort!.postMessage(m);
 
 async function main(job: ThreadJob): Promise<void> {
   const loaded = await loadTfBackend();
-  post({ type: 'backend', backend: loaded.backend, description: describeBackend(loaded) });
+  post({ type: 'backend', backend: loaded.backend, description: describeBackend(loaded), tensorflowVersion: loaded.tensorflowVersion, threads: loaded.threads });
   if (job.mode === 'train') await train(loaded.tf, job);
   else await predict(loaded.tf, job);
 }
