@@ -87,14 +87,19 @@ PY
   rm -rf "$cache"; mv "$tmp" "$cache"
 }
 
+# Seconds each step took in this run (0 when skipped), for bench/cnn's report of what native TensorFlow costs.
+download_s=0; unpack_s=0; compile_s=0
+timed() { local var=$1 start=$SECONDS; shift; "$@"; printf -v "$var" '%s' $((SECONDS - start)); }
+
 stage() {
   if [ ! -f "$cache/SOURCE" ] || [ "$(cat "$cache/SOURCE")" != "$spec sha256:$sha" ]; then
-    fetch_wheel
-    unpack
+    timed download_s fetch_wheel
+    timed unpack_s unpack
   fi
   # deps/ is where tfjs-node's binding.gyp and its install script look; a link keeps the library out of node_modules,
   # so 'npm ci' wiping node_modules costs no second unpack.
-  local target; target=$(cd "$cache" && pwd)
+  # Relative, so the project folder (or a Docker stage's /app) can move; node_modules/@scope/pkg is three levels down.
+  local target="../../../$cache"
   if [ "$(readlink "$pkg_dir/deps" 2>/dev/null)" != "$target" ]; then rm -rf "$pkg_dir/deps"; ln -s "$target" "$pkg_dir/deps"; fi
   # A "tf-lib" entry makes the install script build the addon from source instead of fetching a prebuilt one.
   printf '{ "tf-lib": "pypi:%s" }\n' "$spec" >"$pkg_dir/scripts/custom-binary.json"
@@ -126,6 +131,7 @@ build() {
   stage
   if addon_loads; then log "$pkg already built against $spec"; return; fi
   check_toolchain
+  local start=$SECONDS
   log "compiling the $pkg addon against $spec (about a minute)"
   export npm_config_nodedir; npm_config_nodedir=$(node_dir)
   # The package's own install script, minus its download: it finds deps/ staged and builds from source
@@ -133,7 +139,17 @@ build() {
   (cd "$pkg_dir" && PATH="$PWD/../../.bin:$PATH" node scripts/install.js "$variant") >".cache/tensorflow/build-$variant.log" 2>&1 ||
     { tail -30 ".cache/tensorflow/build-$variant.log" >&2; die "building $pkg failed; full log: .cache/tensorflow/build-$variant.log"; }
   addon_loads || { node -e "require('$pkg')" 2>&1 | tail -5 >&2; die "$pkg was built but does not load"; }
+  compile_s=$((SECONDS - start))
   log "$pkg built against $spec"
+  record_cost
+}
+
+record_cost() {
+  local wheel_mb lib_mb
+  wheel_mb=$(du -m "$wheels/$wheel" 2>/dev/null | cut -f1 || echo 0)
+  lib_mb=$(du -mL "$cache" | tail -1 | cut -f1)
+  printf '{ "source": "%s", "wheelMiB": %s, "unpackedMiB": %s, "downloadS": %s, "unpackS": %s, "compileS": %s, "date": "%s" }\n' \
+    "$spec" "${wheel_mb:-0}" "$lib_mb" "$download_s" "$unpack_s" "$compile_s" "$(date -u +%FT%TZ)" >".cache/tensorflow/setup-$variant.json"
 }
 
 case "$action" in

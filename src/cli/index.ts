@@ -10,6 +10,7 @@ import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { PROJECT_ROOT } from '../config';
 import { registerBackfill } from './commands/backfill';
+import { registerGpuCheck } from './commands/gpu-check';
 import { registerList } from './commands/list';
 import { registerModels } from './commands/models';
 import { registerSchedules } from './commands/schedules';
@@ -48,6 +49,7 @@ Examples:
   $ durable-ml schedules apply && durable-ml schedules list
   $ durable-ml backfill power --from 2025-01-01 --to 2025-01-08
   $ durable-ml models --pipeline power
+  $ durable-ml gpu-check                  # backend, devices, CNN training speed
 
 Run \`durable-ml <command> --help\` for the options of a command.`,
     );
@@ -58,6 +60,7 @@ Run \`durable-ml <command> --help\` for the options of a command.`,
   registerSchedules(program);
   registerBackfill(program);
   registerModels(program);
+  registerGpuCheck(program);
   return program;
 }
 

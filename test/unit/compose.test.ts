@@ -292,7 +292,11 @@ describe('docker-compose.yml', () => {
 
   it('pins the same versions as package.json and scripts/versions.sh', () => {
     const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string> };
+    // The native packages are pinned in package.json at tfjs's version; the images build them with the project's script.
+    for (const native of ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu']) expect(pkg.dependencies[native]).toBe(pkg.dependencies['@tensorflow/tfjs']);
     expect(read('docker/worker-gpu.Dockerfile')).toContain(`@tensorflow/tfjs-node-gpu@${pkg.dependencies['@tensorflow/tfjs']}`);
+    expect(read('docker/worker-gpu.Dockerfile')).toContain('scripts/setup-tensorflow.sh build gpu');
+    expect(read('docker/worker.Dockerfile')).toContain('scripts/setup-tensorflow.sh build cpu');
     const versions = read('scripts/versions.sh');
     const pin = (name: string) => new RegExp(`"${name}==([^"\\s]+)"`).exec(versions)?.[1];
     expect(read('docker/worker.Dockerfile')).toContain(`lightgbm==${pin('lightgbm')}`);
