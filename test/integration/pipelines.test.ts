@@ -39,6 +39,8 @@ describe('the four pipelines end to end', () => {
     const params_ = Object.fromEntries((run.data.params ?? []).map((p) => [p.key, p.value]));
     expect(params_).toMatchObject({ dataset: expect.stringContaining('synthetic'), seed: '42' });
     if (pipeline === 'mnist' || pipeline === 'cifar10') expect(params_).toMatchObject({ model: 'cnn', tfjs_backend: result.backend });
+    // Training runs on native TensorFlow by default, and says so.
+    if (pipeline !== 'power') expect(params_).toMatchObject({ tfjs_backend: 'tensorflow', tensorflow_version: '2.21.0', tfjs_threads: expect.stringMatching(/^\d+$/) });
     expect(run.data.metrics?.map((m) => m.key)).toEqual(expect.arrayContaining([metric]));
     const history = await stack.mlflow.getMetricHistory(result.mlflowRunId, perEpoch);
     expect(history.length).toBeGreaterThanOrEqual(2);
@@ -61,6 +63,24 @@ describe('the four pipelines end to end', () => {
   it('the image classifiers really learn (accuracy well above chance on the synthetic digits)', async () => {
     const result = await stack.client.execute('mnist', { requestId: `learn-${stack.config.taskQueues.cpu}`, input: { source: { kind: 'synthetic' }, params: { epochs: 5 } } });
     expect(result.metrics.test_accuracy).toBeGreaterThan(0.8);
-    expect(result.backend).toMatch(/^(tensorflow|wasm|cpu)$/);
+    expect(result.backend).toBe('tensorflow');
+  });
+
+  it('falls back to wasm when DML_TFJS_BACKEND=wasm, and says so in MLflow', async () => {
+    // Training threads read the environment when they start, so this run's thread loads wasm.
+    process.env.DML_TFJS_BACKEND = 'wasm';
+    try {
+      const result = await stack.client.execute('mnist', {
+        requestId: `wasm-${stack.config.taskQueues.cpu}`,
+        input: { source: { kind: 'synthetic', size: 'tiny' }, params: { model: 'mlp', epochs: 2 } },
+      });
+      expect(result.backend).toBe('wasm');
+      const run = await stack.mlflow.getRun(result.mlflowRunId);
+      const params = Object.fromEntries((run.data.params ?? []).map((p) => [p.key, p.value]));
+      expect(params).toMatchObject({ tfjs_backend: 'wasm', tensorflow_version: 'none', tfjs_threads: '1' });
+      expect(Number.isFinite(result.metrics.test_accuracy)).toBe(true);
+    } finally {
+      delete process.env.DML_TFJS_BACKEND;
+    }
   });
 });

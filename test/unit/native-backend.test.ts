@@ -5,6 +5,8 @@
  * Native TensorFlow (oneDNN) sums in another order than the cpu backend: single ops agree to 1e-4 relative,
  * trainings of a few steps to 1e-3.
  */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import type * as tfType from '@tensorflow/tfjs';
 import { loadTfBackend, Tf } from '../../src/models/backend';
 import { replacedNativeKernels } from '../../src/models/native-kernels';
@@ -77,6 +79,19 @@ describe('native TensorFlow backend', () => {
     expect(loaded.provider).toBe('@tensorflow/tfjs-node@4.22.0');
     expect(loaded.tensorflowVersion).toBe('2.21.0');
     expect(loaded.threads).toBeGreaterThanOrEqual(1);
+  });
+
+  it('is the default, and DML_TFJS_BACKEND still forces wasm or cpu (the fallbacks)', () => {
+    const backendIn = (forced?: string) => {
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      if (forced) env.DML_TFJS_BACKEND = forced;
+      else delete env.DML_TFJS_BACKEND;
+      const script = `require(${JSON.stringify(path.join(__dirname, '../../src/models/backend'))}).loadTfBackend().then((b) => console.log(b.backend + ' ' + b.threads))`;
+      return execFileSync(process.execPath, ['-e', script], { env, encoding: 'utf8' }).trim().split('\n').pop();
+    };
+    expect(backendIn()).toMatch(/^tensorflow \d+$/);
+    expect(backendIn('wasm')).toBe('wasm 1');
+    expect(backendIn('cpu')).toBe('cpu 1');
   });
 
   it('conv2d and its input and filter gradients match cpu', async () => {
