@@ -111,7 +111,7 @@ describe('loadMnist', () => {
       rows: 2,
       cols: 3,
       imagesFile: path.join(dir, 'train-images-idx3-ubyte'),
-      labelsFile: path.join(dir, 'train-labels-idx1-ubyte.gz'),
+      labelsFile: path.join(dir, 'train-labels-idx1-ubyte'),
     });
     const test = await loadMnist(dir, 't10k');
     expect(test.count).toBe(2);

@@ -34,6 +34,8 @@ async function rawDirOf(
 ): Promise<RawDir> {
   if (source.kind === 'files') {
     const dir = await root.resolve(sourceDir(source, path.join('raw', pipeline)));
+    // What is already there is checked first (a FIFO or a link out of the root fails here, not in the download).
+    await root.existingFiles(dir, pipeline === 'mnist' ? MNIST_FILES.flatMap((f) => [f, `${f}.gz`]) : [...cifarBatchFileNames('train'), ...cifarBatchFileNames('test')]);
     if (pipeline === 'cifar10' && (await hasCifarSplits(root, dir))) return { dir, dataset: pipeline };
     // Missing files are fetched from the public mirrors (MD5-checked, cached under the data root); offline and
     // uncached, this fails saying which files to put where. Both folders are created through the boundary.
