@@ -113,7 +113,10 @@ export class DataRoot {
   /** Creates the root if missing; a root that is itself a link is fine (the operator chose it). */
   static async open(dir: string, limits: DataLimits = dataLimitsFromEnv()): Promise<DataRoot> {
     const root = path.resolve(dir);
-    await fs.mkdir(root, { recursive: true });
+    await fs.mkdir(root, { recursive: true }).catch((e) => {
+      // A file where the root should be is misconfigured storage (a non-retryable StorageError), not bad data.
+      throw errnoOf(e) === 'EEXIST' ? Object.assign(new Error(`not a directory: ${root}`), { code: 'ENOTDIR', path: root }) : e;
+    });
     return new DataRoot(root, await fs.realpath(root), limits);
   }
 
