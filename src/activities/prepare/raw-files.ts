@@ -31,16 +31,19 @@ export function syntheticSet(pipeline: PipelineName, source: Extract<DataSource,
  */
 export async function syntheticSetOnce(root: DataRoot, dataset: string, write: (dir: string) => Promise<void>): Promise<string> {
   const target = await root.resolve(path.join('raw', dataset));
-  if (await root.exists(path.join(target, '.complete'))) return target;
+  const complete = path.join(target, '.complete');
+  if (await root.exists(complete)) return target;
   const tmp = await root.mkdtemp('raw', `.${dataset}.tmp-`);
   try {
     await write(tmp);
     await root.writeFile(path.join(tmp, '.complete'), '');
-    // An incomplete set left by a crash goes; rm never follows links, and target was checked to be inside the root.
-    if (!(await root.exists(path.join(target, '.complete')))) await fs.rm(target, { recursive: true, force: true });
     await fs.rename(tmp, target).catch(async (e) => {
-      // Another attempt finished the same set first: use that one.
-      if (!(await root.exists(path.join(target, '.complete')))) throw e;
+      // Another attempt finished the same set first (concurrent runs of a backfill): use that one.
+      if (await root.exists(complete)) return;
+      if (!['ENOTEMPTY', 'EEXIST'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+      // An incomplete set left by a crash goes; rm never follows links, and target was checked to be inside the root.
+      await fs.rm(target, { recursive: true, force: true });
+      await fs.rename(tmp, target);
     });
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });
