@@ -6,6 +6,7 @@ import path from 'node:path';
 import { DataError } from '../../src/data/errors';
 import { DataRoot, readRegularFile } from '../../src/data/paths';
 import { DataLimits, dataLimitsFromEnv, DEFAULT_DATA_LIMITS } from '../../src/data/limits';
+import { syntheticSetOnce } from '../../src/activities/prepare/raw-files';
 
 async function errorOf(p: Promise<unknown>): Promise<Error> {
   const e = await p.then(() => undefined, (err: Error) => err);
@@ -64,7 +65,7 @@ describe('DataRoot', () => {
     expect(await root.list('raw/alias', ['.txt'])).toEqual([path.join(rootDir, 'raw/a/data.txt'), path.join(rootDir, 'raw/a/data.txt')]);
   });
 
-  it('refuses a FIFO, a socket-like special file or a folder as data, without blocking', async () => {
+  it('refuses a FIFO or a folder as data, without blocking', async () => {
     execFileSync('mkfifo', [path.join(rootDir, 'raw', 'a', 'pipe.txt')]);
     await fs.mkdir(path.join(rootDir, 'raw', 'a', 'folder.txt'));
     expect((await errorOf(root.read('raw/a/pipe.txt'))).message).toBe('raw/a/pipe.txt: refusing to read a named pipe (FIFO): only regular files are data');
@@ -97,6 +98,28 @@ describe('DataRoot', () => {
     expect(await root.hashFiles([file])).not.toBe(h1);
     execFileSync('mkfifo', [path.join(rootDir, 'raw', 'a', 'pipe')]);
     expect((await errorOf(root.hashFiles([path.join(rootDir, 'raw/a/pipe')]))).message).toContain('refusing to read a named pipe (FIFO)');
+  });
+});
+
+describe('syntheticSetOnce', () => {
+  it('writes into a fresh folder, replaces an incomplete leftover without following links in it, and reuses a complete set', async () => {
+    const base = await fs.mkdtemp(path.join(os.tmpdir(), 'synthetic-once-test-'));
+    const root = await DataRoot.open(path.join(base, 'root'));
+    await fs.writeFile(path.join(base, 'victim.txt'), 'untouched');
+    const leftover = path.join(base, 'root', 'raw', 'synthetic-x');
+    await fs.mkdir(leftover, { recursive: true });
+    await fs.symlink(path.join(base, 'victim.txt'), path.join(leftover, 'data.txt'));
+    const write = jest.fn(async (dir: string) => void (await fs.writeFile(path.join(dir, 'data.txt'), 'generated')));
+
+    const dir = await syntheticSetOnce(root, 'synthetic-x', write);
+    expect(dir).toBe(leftover);
+    expect(await fs.readFile(path.join(dir, 'data.txt'), 'utf8')).toBe('generated');
+    expect((await fs.lstat(path.join(dir, 'data.txt'))).isFile()).toBe(true);
+    expect(await fs.readFile(path.join(base, 'victim.txt'), 'utf8')).toBe('untouched');
+    expect(await syntheticSetOnce(root, 'synthetic-x', write)).toBe(dir);
+    expect(write).toHaveBeenCalledTimes(1);
+    expect((await fs.readdir(path.join(base, 'root', 'raw'))).sort()).toEqual(['synthetic-x']);
+    await fs.rm(base, { recursive: true, force: true });
   });
 });
 
