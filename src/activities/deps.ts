@@ -1,5 +1,6 @@
 /** What activities are built from: injected so each activity can be tested alone against real servers. */
 import type { MlflowClient } from '../mlflow';
+import type { DataLimits } from '../data/limits';
 
 export interface ActivityDeps {
   mlflow: MlflowClient;
@@ -7,6 +8,8 @@ export interface ActivityDeps {
   dataRoot: string;
   /** Explicit lib_lightgbm.so path; otherwise resolved from LIGHTGBM_LIB or the project's .venv. */
   lightgbmLib?: string;
+  /** Bounds on input data (file size, read time, dates, series length, plausible values); from the environment by default. */
+  limits?: DataLimits;
   /** LightGBM threads per training (0 = OpenMP's default, all cores it sees). */
   lightgbmThreads?: number;
 }

@@ -1,8 +1,8 @@
 /** Evaluation of the Power model (CPU queue): RMSE, MAE, MAPE on the test window vs a seasonal-naive baseline. */
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Booster, loadLightgbm } from '../lightgbm';
 import { readArray, readMeta } from '../data/arrays';
+import { readRegularFile } from '../data/paths';
 import { barChartPng, lineChartPng } from '../plots';
 import { logLearningCurve, logPlot } from './plots';
 import { mape, regressionMetrics } from '../models/metrics';
@@ -14,7 +14,7 @@ export function powerEvaluation({ mlflow, lightgbmLib }: ActivityDeps) {
   return {
     async evaluatePowerModel(req: StageRequest & { prepared: PreparedData; model: TrainedModel }): Promise<Evaluation> {
       const lib = loadLightgbm(lightgbmLib);
-      const booster = Booster.loadModelFromString(lib, await fs.readFile(path.join(req.model.dir, LIGHTGBM_MODEL_FILE), 'utf8'));
+      const booster = Booster.loadModelFromString(lib, (await readRegularFile(path.join(req.model.dir, LIGHTGBM_MODEL_FILE))).toString('utf8'));
       try {
         const x = await readArray(req.prepared.dir, 'x_test');
         const actual = (await readArray(req.prepared.dir, 'y_test')).data;

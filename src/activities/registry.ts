@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { filterValue, mlmodelYaml, MlflowClient } from '../mlflow';
+import { readRegularFile } from '../data/paths';
 import { createKeyedMutex } from './keyed-mutex';
 import { beatsChampion, evaluateGate, gateWithOverrides, MODEL_POLICIES, ModelPolicy } from '../workflows/shared/gates';
 import type { Registration, RegistrationRequest, TrackingRun, TrainedModel } from '../workflows/shared/types';
@@ -27,7 +28,8 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
 
 export async function uploadModel(mlflow: MlflowClient, run: TrackingRun, model: TrainedModel, lightgbmVersion?: string): Promise<string> {
   for (const file of await listFiles(model.dir)) {
-    await mlflow.uploadArtifact(run.artifactUri, `${MODEL_ARTIFACT_PATH}/${file}`, await fs.readFile(path.join(model.dir, file)));
+    // Regular files only: a link planted among the model files must not upload what it points at.
+    await mlflow.uploadArtifact(run.artifactUri, `${MODEL_ARTIFACT_PATH}/${file}`, await readRegularFile(path.join(model.dir, file)));
   }
   const yaml = mlmodelYaml({
     runId: run.runId,

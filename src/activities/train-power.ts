@@ -2,10 +2,10 @@
  * LightGBM training for the Power pipeline (CPU queue) through the official C API. The native calls run on
  * the binding's own LightGBM thread, so the event loop keeps heartbeating; per-iteration metrics go to MLflow in batches.
  */
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Booster, Dataset, lightgbmVersion, loadLightgbm, train } from '../lightgbm';
 import { readArray } from '../data/arrays';
+import { DataRoot } from '../data/paths';
 import type { MetricValue } from '../mlflow';
 import type { PreparedData, StageRequest, TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
@@ -21,7 +21,7 @@ async function datasetOf(lib: ReturnType<typeof loadLightgbm>, dir: string, spli
   return Dataset.fromMatrix(lib, Float64Array.from(x.data), nrow, ncol, y.data, { reference });
 }
 
-export function powerTrainingActivities({ mlflow, dataRoot, lightgbmLib, lightgbmThreads }: ActivityDeps) {
+export function powerTrainingActivities({ mlflow, dataRoot, limits, lightgbmLib, lightgbmThreads }: ActivityDeps) {
   return {
     async trainPowerModel(req: StageRequest & { prepared: PreparedData }): Promise<TrainedModel> {
       const lib = loadLightgbm(lightgbmLib);
@@ -60,9 +60,10 @@ export function powerTrainingActivities({ mlflow, dataRoot, lightgbmLib, lightgb
         });
         booster = result.booster;
         if (pending.length) await mlflow.logBatch(req.run.runId, { metrics: pending.splice(0) });
-        const dir = modelDirOf(dataRoot, req.run.runId);
-        await fs.mkdir(dir, { recursive: true });
-        await fs.writeFile(path.join(dir, LIGHTGBM_MODEL_FILE), booster.saveModelToString({ numIteration: result.bestIteration }));
+        // Through the boundary: a models folder (or model file) that is a link out of the root is refused, not written through.
+        const root = await DataRoot.open(dataRoot, limits);
+        const file = await root.writeFile(path.join(modelDirOf(dataRoot, req.run.runId), LIGHTGBM_MODEL_FILE), booster.saveModelToString({ numIteration: result.bestIteration }));
+        const dir = path.dirname(file);
         return {
           dir,
           format: 'lightgbm',

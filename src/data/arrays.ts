@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { readRegularFile } from './paths';
 
 export interface StoredArray {
   shape: number[];
@@ -23,19 +24,26 @@ export async function writeArraysAtomically(
   arrays: Record<string, StoredArray>,
   info: Record<string, unknown> = {},
 ): Promise<void> {
-  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
-  await fs.mkdir(tmp, { recursive: true });
+  // Shapes are checked before anything touches the disk; a failure after that removes the temporary folder.
   const shapes: Record<string, number[]> = {};
   for (const [name, { shape, data }] of Object.entries(arrays)) {
     const expected = shape.reduce((a, b) => a * b, 1);
     if (expected !== data.length) throw new Error(`array ${name}: shape ${shape} needs ${expected} values, got ${data.length}`);
     shapes[name] = shape;
-    await fs.writeFile(path.join(tmp, `${name}.f32`), Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   }
-  await fs.writeFile(path.join(tmp, META), JSON.stringify({ arrays: shapes, info } satisfies ArraysMeta, null, 2));
-  await fs.rm(dir, { recursive: true, force: true });
   await fs.mkdir(path.dirname(dir), { recursive: true });
-  await fs.rename(tmp, dir);
+  // mkdtemp: a fresh folder of our own, whatever else sits next to it.
+  const tmp = await fs.mkdtemp(`${dir}.tmp-`);
+  try {
+    for (const [name, { data }] of Object.entries(arrays)) {
+      await fs.writeFile(path.join(tmp, `${name}.f32`), Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    }
+    await fs.writeFile(path.join(tmp, META), JSON.stringify({ arrays: shapes, info } satisfies ArraysMeta, null, 2));
+    await fs.rm(dir, { recursive: true, force: true });
+    await fs.rename(tmp, dir);
+  } finally {
+    await fs.rm(tmp, { recursive: true, force: true });
+  }
 }
 
 export async function hasArrays(dir: string): Promise<boolean> {
@@ -46,14 +54,15 @@ export async function hasArrays(dir: string): Promise<boolean> {
 }
 
 export async function readMeta(dir: string): Promise<ArraysMeta> {
-  return JSON.parse(await fs.readFile(path.join(dir, META), 'utf8')) as ArraysMeta;
+  // Read as a regular file only: a meta.json planted as a link must not be followed (nor its text quoted in a parse error).
+  return JSON.parse((await readRegularFile(path.join(dir, META))).toString('utf8')) as ArraysMeta;
 }
 
 export async function readArray(dir: string, name: string): Promise<StoredArray> {
   const meta = await readMeta(dir);
   const shape = meta.arrays[name];
   if (!shape) throw new Error(`prepared data in ${dir} has no array '${name}'`);
-  const buf = await fs.readFile(path.join(dir, `${name}.f32`));
+  const buf = await readRegularFile(path.join(dir, `${name}.f32`));
   // Copy into an aligned buffer: Float32Array needs a 4-byte aligned offset.
   const data = new Float32Array(buf.byteLength / 4);
   new Uint8Array(data.buffer).set(buf);

@@ -3,9 +3,10 @@
  * bytes of a 32x32 image, row-major). No header, so the file size alone must be exact.
  */
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { DataError } from './errors';
+import { readRegularFile, ReadFile } from './paths';
 
 export const CIFAR_SIDE = 32;
 export const CIFAR_CHANNELS = 3;
@@ -20,13 +21,9 @@ export interface CifarBatch {
   count: number;
 }
 
-export async function readCifarBatch(file: string): Promise<CifarBatch> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (e) {
-    throw new DataError(`cannot read file: ${(e as Error).message}`, file);
-  }
+/** Only a regular file is read, bounded in size and time; `read` may route it through a DataRoot. */
+export async function readCifarBatch(file: string, read: ReadFile = readRegularFile): Promise<CifarBatch> {
+  const bytes = await read(file);
   if (bytes.length === 0) throw new DataError('empty batch', file, 'offset 0');
   const count = Math.floor(bytes.length / CIFAR_RECORD_BYTES);
   const rest = bytes.length % CIFAR_RECORD_BYTES;
@@ -69,14 +66,14 @@ export function cifarBatchFileNames(split: 'train' | 'test'): string[] {
 }
 
 /** Concatenates the batches that exist, in numeric order, so runs are reproducible. */
-export async function loadCifar10(dir: string, split: 'train' | 'test'): Promise<CifarBatch> {
+export async function loadCifar10(dir: string, split: 'train' | 'test', read?: ReadFile): Promise<CifarBatch> {
   const files = cifarBatchFileNames(split)
     .map((n) => path.join(dir, n))
     .filter((f) => existsSync(f));
   if (files.length === 0) {
     throw new DataError(`no CIFAR-10 ${split} batch found (${cifarBatchFileNames(split).join(', ')})`, dir);
   }
-  const batches = await Promise.all(files.map(readCifarBatch));
+  const batches = await Promise.all(files.map((f) => readCifarBatch(f, read)));
   const count = batches.reduce((n, b) => n + b.count, 0);
   const images = new Uint8Array(count * CIFAR_IMAGE_BYTES);
   const labels = new Uint8Array(count);

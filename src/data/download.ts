@@ -214,7 +214,8 @@ async function md5OfFile(file: string): Promise<string> {
 /** A cached copy counts only if its checksum is right; a bad one (torn write, old version) is removed. */
 async function cachedCopyOk(cache: string, f: ManifestFile, log: (msg: string) => void): Promise<boolean> {
   const file = path.join(cache, f.name);
-  const stat = await fs.stat(file).catch(() => undefined);
+  // lstat: a link planted in the cache is not a cached copy (it would be read, and copied into the data folder).
+  const stat = await fs.lstat(file).catch(() => undefined);
   if (!stat?.isFile()) return false;
   if ((f.size === undefined || stat.size === f.size) && (await md5OfFile(file)) === f.md5) return true;
   log(`cached ${file} has the wrong checksum; removing it`);

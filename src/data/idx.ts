@@ -4,10 +4,12 @@
  * supported because that is all MNIST uses; anything else is rejected rather than guessed.
  */
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DataError } from './errors';
+import { DATA_LIMIT_ENV, dataLimitsFromEnv } from './limits';
+import { readRegularFile, ReadFile } from './paths';
 
 export interface IdxArray {
   dims: number[];
@@ -25,18 +27,20 @@ export interface Mnist {
 const TYPE_UBYTE = 0x08;
 const MAX_DIMS = 4;
 
-/** Reads the file and gunzips it when it starts with the gzip magic 0x1f 0x8b. */
-export async function readMaybeGzip(file: string): Promise<{ bytes: Uint8Array; gzipped: boolean }> {
-  let raw: Buffer;
-  try {
-    raw = await readFile(file);
-  } catch (e) {
-    throw new DataError(`cannot read file: ${(e as Error).message}`, file);
-  }
+/**
+ * Reads the file (only a regular one, bounded: see readRegularFile) and gunzips it when it starts with the gzip
+ * magic 0x1f 0x8b; inflating stops at the same size limit, so a gzip bomb cannot exhaust memory.
+ */
+export async function readMaybeGzip(file: string, read: ReadFile = readRegularFile): Promise<{ bytes: Uint8Array; gzipped: boolean }> {
+  const raw = await read(file);
   if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
+    const maxOutputLength = dataLimitsFromEnv().maxFileBytes;
     try {
-      return { bytes: gunzipSync(raw), gzipped: true };
+      return { bytes: gunzipSync(raw, { maxOutputLength }), gzipped: true };
     } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new DataError(`gzip stream inflates to more than ${maxOutputLength} bytes (${DATA_LIMIT_ENV.maxFileBytes})`, file, 'offset 0');
+      }
       throw new DataError(`corrupt gzip stream: ${(e as Error).message}`, file, 'offset 0');
     }
   }
@@ -48,13 +52,13 @@ function where(offset: number, gzipped: boolean): string {
   return gzipped ? `offset ${offset} (decompressed)` : `offset ${offset}`;
 }
 
-export async function readIdx(file: string): Promise<IdxArray> {
-  const { dims, data } = await readIdxDetailed(file);
+export async function readIdx(file: string, read?: ReadFile): Promise<IdxArray> {
+  const { dims, data } = await readIdxDetailed(file, read);
   return { dims, data };
 }
 
-async function readIdxDetailed(file: string): Promise<IdxArray & { gzipped: boolean }> {
-  const { bytes, gzipped } = await readMaybeGzip(file);
+async function readIdxDetailed(file: string, read?: ReadFile): Promise<IdxArray & { gzipped: boolean }> {
+  const { bytes, gzipped } = await readMaybeGzip(file, read);
   if (bytes.length < 4) {
     throw new DataError(`file is ${bytes.length} bytes, too short for an IDX header`, file, where(bytes.length, gzipped));
   }
@@ -132,10 +136,11 @@ function findVariant(dir: string, name: string): string {
   throw new DataError(`missing ${name} (or ${name}.gz)`, path.join(dir, name));
 }
 
-export async function loadMnist(dir: string, split: 'train' | 't10k'): Promise<Mnist> {
+/** `read` lets the caller route the reads through a DataRoot (links and FIFOs refused, reads bounded). */
+export async function loadMnist(dir: string, split: 'train' | 't10k', read?: ReadFile): Promise<Mnist & { imagesFile: string; labelsFile: string }> {
   const imagesFile = findVariant(dir, `${split}-images-idx3-ubyte`);
   const labelsFile = findVariant(dir, `${split}-labels-idx1-ubyte`);
-  const [images, labels] = await Promise.all([readIdxDetailed(imagesFile), readIdxDetailed(labelsFile)]);
+  const [images, labels] = await Promise.all([readIdxDetailed(imagesFile, read), readIdxDetailed(labelsFile, read)]);
   if (images.dims.length !== 3) {
     throw new DataError(`images must be 3-dim [count, rows, cols], got [${images.dims.join(', ')}]`, imagesFile, 'offset 3');
   }
@@ -152,5 +157,5 @@ export async function loadMnist(dir: string, split: 'train' | 't10k'): Promise<M
       throw new DataError(`label ${labels.data[i]} of item ${i} outside 0..9`, labelsFile, where(labelHeader + i, labels.gzipped));
     }
   }
-  return { images: images.data, labels: labels.data, count, rows, cols };
+  return { images: images.data, labels: labels.data, count, rows, cols, imagesFile, labelsFile };
 }

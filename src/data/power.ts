@@ -3,8 +3,9 @@
  * parser that tolerates (and reports) a few bad rows, hourly resampling with documented gap
  * filling, and leak-free forecasting features.
  */
-import { readFile } from 'node:fs/promises';
 import { DataError } from './errors';
+import { DATA_LIMIT_ENV, DataLimits, dateRangeText, DEFAULT_DATA_LIMITS } from './limits';
+import { readRegularFile } from './paths';
 import { createRng } from './random';
 
 export const POWER_HEADER =
@@ -134,27 +135,52 @@ function parseDateTime(date: string, time: string): number | string {
   return ts0 + ((h * 60 + mi) * 60 + s) * 1000;
 }
 
+/** Physical ceilings per value column (all are >= 0): kW for power, V, A, and Wh per minute for the sub-meters. */
+function ceilings(maxKw: number): { max: number; unit: string }[] {
+  const kw = { max: maxKw, unit: 'kW' };
+  const whPerMinute = { max: (maxKw * 1000) / 60, unit: 'Wh' };
+  return [kw, kw, { max: 1000, unit: 'V' }, { max: maxKw * 10, unit: 'A' }, whPerMinute, whPerMinute, whPerMinute];
+}
+
+export interface ParsedPower {
+  readings: PowerReading[];
+  /** Rows skipped because they cannot be read (column count, date, number). */
+  malformed: { line: number; reason: string }[];
+  /** Rows skipped because a value is physically impossible (negative, or above its column's ceiling). */
+  implausible: { line: number; reason: string }[];
+  /** Rows with at least one missing value. */
+  missing: number;
+  /** Rows with the same timestamp as the row before (averaged into their bucket by resampling). */
+  duplicateTimestamps: number;
+  /** Rows earlier than a row above them (placed by their timestamp when resampling). */
+  backwardTimestamps: number;
+}
+
 /**
  * Parses the semicolon file. `?` (and an empty field, as in the real file's last column) means
  * missing → null. Rows with a wrong column count, bad date/time or bad number are skipped and
- * listed in `malformed`; more than maxMalformedFraction of them is an error. `missing` counts
- * rows with at least one missing value.
+ * listed in `malformed`; rows with an impossible value (negative, or above its column's ceiling, e.g.
+ * more than DML_POWER_MAX_KW kW) in `implausible`; more than maxMalformedFraction of the two together is an
+ * error. A timestamp outside the accepted date range (DataLimits) is an error at once: one such row would
+ * otherwise make resampling allocate a grid over centuries. Duplicate and backward timestamps are counted.
  */
 export function parsePowerText(
   text: string,
   file: string,
-  opts: { maxMalformedFraction?: number } = {},
-): { readings: PowerReading[]; malformed: { line: number; reason: string }[]; missing: number } {
+  opts: { maxMalformedFraction?: number; limits?: Pick<DataLimits, 'minTime' | 'maxTime' | 'powerMaxKw'> } = {},
+): ParsedPower {
   const maxMalformed = opts.maxMalformedFraction ?? 0.01;
+  const limits = opts.limits ?? DEFAULT_DATA_LIMITS;
+  const columnCeilings = ceilings(limits.powerMaxKw);
   const lines = text.replace(/^\uFEFF/, '').split('\n');
   const header = lines[0].replace(/\r$/, '');
   if (header !== POWER_HEADER) {
     throw new DataError(`expected header "${POWER_HEADER}", got "${header.slice(0, 120)}"`, file, 'line 1');
   }
-  const readings: PowerReading[] = [];
-  const malformed: { line: number; reason: string }[] = [];
-  let missing = 0;
+  const out: ParsedPower = { readings: [], malformed: [], implausible: [], missing: 0, duplicateTimestamps: 0, backwardTimestamps: 0 };
   let rows = 0;
+  let previous = -Infinity;
+  let latest = -Infinity;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i].replace(/\r$/, '');
     if (line === '') continue;
@@ -162,28 +188,44 @@ export function parsePowerText(
     const lineNo = i + 1;
     const f = line.split(';');
     if (f.length !== 9) {
-      malformed.push({ line: lineNo, reason: `expected 9 columns, got ${f.length}` });
+      out.malformed.push({ line: lineNo, reason: `expected 9 columns, got ${f.length}` });
       continue;
     }
     const ts = parseDateTime(f[0], f[1]);
     if (typeof ts === 'string') {
-      malformed.push({ line: lineNo, reason: ts });
+      out.malformed.push({ line: lineNo, reason: ts });
       continue;
+    }
+    if (ts < limits.minTime || ts >= limits.maxTime) {
+      throw new DataError(`date ${f[0]} ${f[1]} is outside the ${dateRangeText(limits)}`, file, `line ${lineNo}`);
     }
     const values: (number | null)[] = [];
     let bad: string | null = null;
+    let impossible: string | null = null;
     for (let c = 0; c < 7 && bad === null; c++) {
       const v = f[c + 2];
       if (v === '?' || v === '') values.push(null);
-      else if (DECIMAL.test(v)) values.push(Number(v));
-      else bad = `bad number "${v}" in ${VALUE_COLUMNS[c]}`;
+      else if (DECIMAL.test(v)) {
+        const value = Number(v);
+        const { max, unit } = columnCeilings[c];
+        if (impossible === null && !(value >= 0 && value <= max)) impossible = `${VALUE_COLUMNS[c]} ${v} outside 0..${max} ${unit}`;
+        values.push(value);
+      } else bad = `bad number "${v.slice(0, 40)}" in ${VALUE_COLUMNS[c]}`;
     }
     if (bad !== null) {
-      malformed.push({ line: lineNo, reason: bad });
+      out.malformed.push({ line: lineNo, reason: bad });
       continue;
     }
-    if (values.includes(null)) missing++;
-    readings.push({
+    if (impossible !== null) {
+      out.implausible.push({ line: lineNo, reason: impossible });
+      continue;
+    }
+    if (ts === previous) out.duplicateTimestamps++;
+    else if (ts < latest) out.backwardTimestamps++;
+    previous = ts;
+    latest = Math.max(latest, ts);
+    if (values.includes(null)) out.missing++;
+    out.readings.push({
       ts,
       globalActivePower: values[0],
       globalReactivePower: values[1],
@@ -194,28 +236,24 @@ export function parsePowerText(
       subMetering3: values[6],
     });
   }
-  if (rows > 0 && malformed.length / rows > maxMalformed) {
-    const first = malformed.slice(0, 5).map((m) => `line ${m.line} (${m.reason})`).join(', ');
+  const skipped = [...out.malformed, ...out.implausible].sort((a, b) => a.line - b.line);
+  if (rows > 0 && skipped.length / rows > maxMalformed) {
+    const first = skipped.slice(0, 5).map((m) => `line ${m.line} (${m.reason})`).join(', ');
+    const what = out.implausible.length === 0 ? 'malformed' : out.malformed.length === 0 ? 'implausible' : 'malformed or implausible';
     throw new DataError(
-      `${malformed.length} of ${rows} rows malformed (allowed ${maxMalformed * 100}%); first: ${first}`,
+      `${skipped.length} of ${rows} rows ${what} (allowed ${maxMalformed * 100}%); first: ${first}`,
       file,
-      `line ${malformed[0].line}`,
+      `line ${skipped[0].line}`,
     );
   }
-  return { readings, malformed, missing };
+  return out;
 }
 
 export async function readPowerFile(
   file: string,
-  opts: { maxMalformedFraction?: number } = {},
-): Promise<ReturnType<typeof parsePowerText>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new DataError(`cannot read file: ${(e as Error).message}`, file);
-  }
-  return parsePowerText(text, file, opts);
+  opts: { maxMalformedFraction?: number; limits?: DataLimits } = {},
+): Promise<ParsedPower> {
+  return parsePowerText((await readRegularFile(file, opts.limits)).toString('utf8'), file, opts);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -231,7 +269,7 @@ const isoDay = (ts: number): string => new Date(ts).toISOString().slice(0, 10);
  * A run of empty buckets lasting 24 hours or more (so any whole UTC day) is a DataError:
  * inventing a full day of load would teach the model our interpolation, not the household.
  */
-export function resampleHourly(readings: PowerReading[], bucketMs = HOUR_MS): HourlyPoint[] {
+export function resampleHourly(readings: PowerReading[], bucketMs = HOUR_MS, maxPoints = DEFAULT_DATA_LIMITS.maxSeriesPoints): HourlyPoint[] {
   if (!(bucketMs > 0)) throw new RangeError(`bucketMs must be positive, got ${bucketMs}`);
   if (readings.length === 0) return [];
   let firstKey = Infinity, lastKey = -Infinity;
@@ -241,6 +279,15 @@ export function resampleHourly(readings: PowerReading[], bucketMs = HOUR_MS): Ho
     if (k > lastKey) lastKey = k;
   }
   const n = lastKey - firstKey + 1;
+  // The grid is allocated before any reading fills it: its size is what input could blow up.
+  if (!(n <= maxPoints)) {
+    throw new DataError(
+      `readings from ${new Date(firstKey * bucketMs).toISOString()} to ${new Date(lastKey * bucketMs).toISOString()} make ${n} buckets of ` +
+        `${bucketMs / 60_000} min, more than the limit of ${maxPoints} (${DATA_LIMIT_ENV.maxSeriesPoints}); narrow the window or use longer buckets`,
+      undefined,
+      `day ${isoDay(firstKey * bucketMs)}`,
+    );
+  }
   const sum = new Float64Array(n);
   const count = new Uint32Array(n);
   for (const r of readings) {

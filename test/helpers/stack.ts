@@ -122,10 +122,10 @@ async function stopPipelineStack(stack: Partial<PipelineStack>): Promise<void> {
  * For a describe block: in-process workers of both roles on the block's own queues, a pipeline client and an
  * MLflow client, started before its tests and stopped after. Read the fields inside tests (they are set then).
  */
-export function usePipelineStack(): PipelineStack {
+export function usePipelineStack(config?: () => AppConfig): PipelineStack {
   const stack = {} as PipelineStack;
   beforeAll(async () => {
-    Object.assign(stack, await startPipelineStack(testConfig()));
+    Object.assign(stack, await startPipelineStack(config ? config() : testConfig()));
   });
   afterAll(() => stopPipelineStack(stack));
   return stack;

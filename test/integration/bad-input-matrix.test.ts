@@ -269,6 +269,59 @@ const DATA_CASES: DataCase[] = [
       return [`${file} line 1: expected header "Date;Time;Global_active_power;`, 'got "Date,Time,Global_active_power"'];
     },
   },
+  {
+    // One row dated 9999 once made resampling allocate a grid over 8,000 years and killed the worker.
+    name: 'power-date-9999',
+    pipeline: 'power',
+    setup: async (dir) => {
+      const file = await writePowerFile(dir);
+      const [line] = await editRows(file, ';', (f, row) => (row === 10 ? ['1/1/9999', ...f.slice(1)].join(';') : undefined));
+      return [`${file} line ${line}: date 1/1/9999 00:10:00 is outside the accepted dates 1970-01-01 to 2100-01-01 (DML_DATA_MIN_DATE, DML_DATA_MAX_DATE)`];
+    },
+  },
+  {
+    // Physically impossible readings are skipped and counted; more than 1% of them fails the file, naming the first.
+    name: 'power-implausible-values',
+    pipeline: 'power',
+    setup: async (dir) => {
+      const file = await writePowerFile(dir);
+      const bad = ['-5', '1e39', '1e41'];
+      const lines = await editRows(file, ';', (f, row) => (row % 50 === 0 ? [f[0], f[1], bad[(row / 50) % 3], ...f.slice(3)].join(';') : undefined));
+      return [
+        `${file} line ${lines[0]}: ${lines.length} of 4320 rows implausible (allowed 1%); first: `,
+        `line 2 (Global_active_power -5 outside 0..100 kW), line 52 (Global_active_power 1e39 outside 0..100 kW), line 102 (Global_active_power 1e41 outside 0..100 kW)`,
+      ];
+    },
+  },
+  {
+    // Train 28x28, test 20x20: once read with the wrong layout (NaN pixels), then a retryable internal error.
+    name: 'idx-train-test-dims-differ',
+    pipeline: 'mnist',
+    setup: async (dir) => {
+      await writeMnistSet(dir);
+      const file = mnistFile(dir, MNIST_NAMES.testImages);
+      await writeIdx(file, [10, 20, 20], new Uint8Array(10 * 20 * 20));
+      return [`${file} offset 8: images are 20x20, expected 28x28 like MNIST (${MNIST_NAMES.trainImages} has 28x28)`];
+    },
+  },
+  {
+    name: 'ticks-single-tick',
+    pipeline: 'tick',
+    setup: async (dir) => {
+      const file = path.join(dir, 'ticks.csv');
+      await fs.writeFile(file, 'timestamp,symbol,price,size\n2026-01-05T14:30:00.000Z,AAA,10.5,100\n');
+      return [`${file}: too few bars (1 from 1 ticks) in the window to compute features: each symbol needs at least 37 bars`];
+    },
+  },
+  {
+    name: 'ticks-date-9999',
+    pipeline: 'tick',
+    setup: async (dir) => {
+      const file = await writeTicksFile(dir);
+      const [line] = await editRows(file, ',', (f, row) => (row === 5 ? ['9999-01-01T00:00:00.000Z', ...f.slice(1)].join(',') : undefined));
+      return [`${file} line ${line}: timestamp 9999-01-01T00:00:00.000Z is outside the accepted dates 1970-01-01 to 2100-01-01`];
+    },
+  },
   // ---- A data folder outside the data root ----
   ...(['mnist', 'cifar10', 'tick', 'power'] as const).map(
     (pipeline): DataCase => ({
@@ -311,6 +364,9 @@ describe('bad input matrix', () => {
     expect(runId).toMatch(/^[0-9a-f]{32}$/);
     expect((await stack.mlflow.getRun(runId)).info.status).toBe('FAILED');
     expect(await stack.mlflow.searchModelVersions(`run_id = ${filterValue(runId)}`)).toEqual([]);
+    // A failed prepare leaves no temporary folders behind.
+    const prepared = await fs.readdir(path.join(stack.config.dataRoot, 'prepared'), { recursive: true }).catch(() => [] as string[]);
+    expect(prepared.filter((p) => p.includes('.tmp-'))).toEqual([]);
   });
 
   /** MLflow runs that a workflow created (by its workflow-id tag). */

@@ -104,7 +104,15 @@ describe('loadMnist', () => {
     await writeSplit('train', 3, [0, 9, 4]);
     await writeSplit('t10k', 2, [1, 2], { gzip: true });
     const train = await loadMnist(dir, 'train');
-    expect({ ...train, images: train.images.length }).toEqual({ images: 18, labels: Uint8Array.from([0, 9, 4]), count: 3, rows: 2, cols: 3 });
+    expect({ ...train, images: train.images.length }).toEqual({
+      images: 18,
+      labels: Uint8Array.from([0, 9, 4]),
+      count: 3,
+      rows: 2,
+      cols: 3,
+      imagesFile: path.join(dir, 'train-images-idx3-ubyte'),
+      labelsFile: path.join(dir, 'train-labels-idx1-ubyte'),
+    });
     const test = await loadMnist(dir, 't10k');
     expect(test.count).toBe(2);
     expect(Array.from(test.labels)).toEqual([1, 2]);

@@ -50,6 +50,35 @@ describe('parsePowerText', () => {
   });
 });
 
+describe('parsePowerText: plausibility and time order', () => {
+  const row = (date: string, time: string, active: string) => `${date};${time};${active};0.100;240.000;4.000;0.000;0.000;0.000`;
+  const limits = { minTime: Date.UTC(1970, 0, 1), maxTime: Date.UTC(2100, 0, 1), powerMaxKw: 100 };
+
+  it('fails at once on a date outside the accepted range, naming file and line', () => {
+    const text = [POWER_HEADER, row('1/1/2026', '00:00:00', '1.0'), row('1/1/9999', '00:01:00', '1.0')].join('\n');
+    expect(() => parsePowerText(text, 'p.txt', { limits })).toThrow(
+      new DataError('date 1/1/9999 00:01:00 is outside the accepted dates 1970-01-01 to 2100-01-01 (DML_DATA_MIN_DATE, DML_DATA_MAX_DATE)', 'p.txt', 'line 3'),
+    );
+  });
+
+  it('skips and lists impossible values, counts duplicate and backward timestamps', () => {
+    const lines = [POWER_HEADER];
+    for (let m = 0; m < 400; m++) lines.push(row('1/1/2026', `0${Math.floor(m / 60)}:${String(m % 60).padStart(2, '0')}:00`, '1.0'));
+    lines[10] = row('1/1/2026', '00:08:00', '-5');
+    lines[20] = row('1/1/2026', '00:18:00', '1e39');
+    lines[30] = lines[29]; // the same minute again
+    lines[40] = row('1/1/2026', '00:01:00', '1.0'); // back in time
+    const parsed = parsePowerText(lines.join('\n'), 'p.txt', { limits });
+    expect(parsed.implausible).toEqual([
+      { line: 11, reason: 'Global_active_power -5 outside 0..100 kW' },
+      { line: 21, reason: 'Global_active_power 1e39 outside 0..100 kW' },
+    ]);
+    expect(parsed.malformed).toEqual([]);
+    expect(parsed.readings).toHaveLength(398);
+    expect({ duplicates: parsed.duplicateTimestamps, backward: parsed.backwardTimestamps }).toEqual({ duplicates: 1, backward: 1 });
+  });
+});
+
 describe('generatePowerText', () => {
   it('is deterministic, parses cleanly and has gaps and the real formatting', () => {
     const opts = { start: new Date(DAY0), days: 2, seed: 4, gapProbability: 0.01 };
@@ -91,6 +120,17 @@ describe('resampleHourly', () => {
       { ts: DAY0 + 5 * H, value: 8, count: 0 },
       { ts: DAY0 + 6 * H, value: 8, count: 0 },
     ]);
+  });
+
+  it('refuses to build a grid larger than the limit, before allocating it', () => {
+    const reading = (ts: number): PowerReading => ({ ts, globalActivePower: 1, globalReactivePower: 0, voltage: 240, globalIntensity: 4, subMetering1: 0, subMetering2: 0, subMetering3: 0 });
+    expect(() => resampleHourly([reading(DAY0), reading(DAY0 + 1000 * H)], H, 1000)).toThrow(
+      new DataError(
+        'readings from 2007-01-01T00:00:00.000Z to 2007-02-11T16:00:00.000Z make 1001 buckets of 60 min, more than the limit of 1000 (DML_MAX_SERIES_POINTS); narrow the window or use longer buckets',
+        undefined,
+        'day 2007-01-01',
+      ),
+    );
   });
 
   it('throws when a whole UTC day has no data', () => {

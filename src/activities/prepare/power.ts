@@ -3,32 +3,33 @@
  * training date → hourly means → lag / rolling / calendar features (each using data up to t only)
  * → target = consumption `horizonHours` later → chronological train / validation / test split.
  */
-import fs from 'node:fs/promises';
 import path from 'node:path';
+import { log } from '@temporalio/activity';
 import { generatePowerText, parsePowerText, PowerReading, powerFeatures, resampleHourly } from '../../data/power';
 import { DataError } from '../../data/errors';
 import type { StoredArray } from '../../data/arrays';
 import type { DataSource, PipelineInput, PreparedData, StageRequest } from '../../workflows/shared/types';
 import type { ActivityDeps } from '../deps';
 import { preparedOnce } from './prepared-once';
-import { rawFilesIn, syntheticFileOnce, windowMs } from './raw-files';
+import { DataRoot } from '../../data/paths';
+import { rawFilesIn, sourceDir, syntheticSet, syntheticSetOnce, windowMs } from './raw-files';
 
 const HOUR = 3_600_000;
 const SYNTHETIC_START = Date.UTC(2026, 0, 1);
 const SYNTHETIC_DAYS = { tiny: 60, small: 365 };
 const SPLIT = { train: 0.7, validation: 0.15 };
 
-async function powerFiles(dataRoot: string, source: DataSource = { kind: 'files' }): Promise<{ files: string[]; dataset: string }> {
+const SYNTHETIC_FILE = 'household_power_consumption.txt';
+
+async function powerFiles(root: DataRoot, source: DataSource = { kind: 'files' }): Promise<{ files: string[]; dataset: string }> {
   if (source.kind === 'synthetic') {
-    const size = source.size ?? 'tiny';
-    const dataset = `synthetic-power-${size}-seed${source.seed ?? 1}`;
-    const file = await syntheticFileOnce(dataRoot, dataset, 'household_power_consumption.txt', (tmp) =>
-      fs.writeFile(tmp, generatePowerText({ start: new Date(SYNTHETIC_START), days: SYNTHETIC_DAYS[size], seed: source.seed ?? 1 })),
-    );
-    return { files: [file], dataset };
+    const set = syntheticSet('power', source);
+    const text = () => generatePowerText({ start: new Date(SYNTHETIC_START), days: SYNTHETIC_DAYS[set.size], seed: set.seed });
+    const dir = await syntheticSetOnce(root, set.name, (tmp) => root.writeFile(path.join(tmp, SYNTHETIC_FILE), text()).then(() => undefined));
+    return { files: [await root.file(path.join(dir, SYNTHETIC_FILE))], dataset: set.name };
   }
-  const dir = source.dir ?? path.join('raw', 'power');
-  return { files: await rawFilesIn(dataRoot, dir, '.txt', 'UCI household power files'), dataset: `power-${path.basename(dir)}` };
+  const dir = sourceDir(source, path.join('raw', 'power'));
+  return { files: await rawFilesIn(root, dir, '.txt', 'UCI household power files'), dataset: `power-${path.basename(dir)}` };
 }
 
 const DAY = 24 * HOUR;
@@ -55,46 +56,76 @@ function lagsFor(horizon: number, bucketMs: number): number[] {
 export function powerPrepareActivities(deps: ActivityDeps) {
   return {
     async preparePower(req: StageRequest): Promise<PreparedData> {
-      const { files, dataset } = await powerFiles(deps.dataRoot, req.input.source);
+      const root = await DataRoot.open(deps.dataRoot, deps.limits);
+      const { files, dataset } = await powerFiles(root, req.input.source);
       const window = powerWindow(req.input, Number(req.params.historyDays));
       const bucketMs = Number(req.params.bucketMinutes) * 60_000;
       const horizon = Number(req.params.horizonSteps);
-      let report: { malformed: { file: string; line: number; reason: string }[]; missingReadings: number } | undefined;
-      const prepared = await preparedOnce(deps, req, {
+      let report: PowerReport | undefined;
+      const prepared = await preparedOnce(root, deps, req, {
         dataset,
         rawFiles: files,
         settings: { window: [window.start, window.end].map(String), bucketMs, horizon, split: SPLIT },
         build: async () => {
           const readings: PowerReading[] = [];
-          report = { malformed: [], missingReadings: 0 };
+          report = { malformed: [], implausible: [], missingReadings: 0, duplicateTimestamps: 0, backwardTimestamps: 0 };
           for (const file of files) {
-            const parsed = parsePowerText(await fs.readFile(file, 'utf8'), file);
-            report.malformed.push(...parsed.malformed.map((m) => ({ file: path.basename(file), ...m })));
+            const parsed = parsePowerText(await root.readText(file), file, { limits: root.limits });
+            const name = path.basename(file);
+            report.malformed.push(...parsed.malformed.map((m) => ({ file: name, ...m })));
+            report.implausible.push(...parsed.implausible.map((m) => ({ file: name, ...m })));
             report.missingReadings += parsed.missing;
+            report.duplicateTimestamps += parsed.duplicateTimestamps;
+            report.backwardTimestamps += parsed.backwardTimestamps;
             // Nothing at or after the window's end (the training date) is read: no look-ahead across partitions.
             for (const r of parsed.readings) if (r.ts >= window.start && r.ts < window.end) readings.push(r);
           }
           if (readings.length === 0) throw new DataError('no readings inside the training window', files.join(', '));
           readings.sort((a, b) => a.ts - b.ts);
-          return buildPowerArrays(resampledOrExplained(readings, bucketMs, files), horizon, bucketMs);
+          return buildPowerArrays(resampledOrExplained(readings, bucketMs, files, root.limits.maxSeriesPoints), horizon, bucketMs);
         },
       });
-      if (report) {
-        // Malformed rows were skipped (below the parser's limit): record which, so nothing is silently lost.
-        await deps.mlflow.logMetrics(req.run.runId, { prepare_malformed_rows: report.malformed.length, prepare_missing_readings: report.missingReadings });
-        if (report.malformed.length) {
-          await deps.mlflow.uploadArtifact(req.run.artifactUri, 'prepare/malformed_rows.json', JSON.stringify(report.malformed, null, 1));
-        }
-      }
+      if (report) await logPowerReport(deps, req, report);
       return prepared;
     },
   };
 }
 
+interface PowerReport {
+  malformed: { file: string; line: number; reason: string }[];
+  implausible: { file: string; line: number; reason: string }[];
+  missingReadings: number;
+  duplicateTimestamps: number;
+  backwardTimestamps: number;
+}
+
+/** Skipped rows (below the parser's limit) and odd timestamps are recorded, so nothing is dropped or merged silently. */
+async function logPowerReport(deps: ActivityDeps, req: StageRequest, report: PowerReport): Promise<void> {
+  await deps.mlflow.logMetrics(req.run.runId, {
+    prepare_malformed_rows: report.malformed.length,
+    prepare_implausible_rows: report.implausible.length,
+    prepare_missing_readings: report.missingReadings,
+    prepare_duplicate_timestamps: report.duplicateTimestamps,
+    prepare_backward_timestamps: report.backwardTimestamps,
+  });
+  if (report.implausible.length || report.duplicateTimestamps || report.backwardTimestamps) {
+    log.warn('power input has skipped or reordered rows', {
+      implausibleRows: report.implausible.length,
+      firstImplausible: report.implausible.slice(0, 3),
+      duplicateTimestamps: report.duplicateTimestamps,
+      backwardTimestamps: report.backwardTimestamps,
+    });
+  }
+  const skipped = { malformed: report.malformed, implausible: report.implausible };
+  for (const [name, rows] of Object.entries(skipped)) {
+    if (rows.length) await deps.mlflow.uploadArtifact(req.run.artifactUri, `prepare/${name}_rows.json`, JSON.stringify(rows, null, 1));
+  }
+}
+
 /** Resampling sees merged readings; when a whole day is missing, say which files were read. */
-function resampledOrExplained(readings: PowerReading[], bucketMs: number, files: string[]) {
+function resampledOrExplained(readings: PowerReading[], bucketMs: number, files: string[], maxPoints: number) {
   try {
-    return resampleHourly(readings, bucketMs);
+    return resampleHourly(readings, bucketMs, maxPoints);
   } catch (err) {
     if (err instanceof DataError) throw new DataError(`${err.message} (in ${files.map((f) => path.basename(f)).join(', ')})`, path.dirname(files[0]));
     throw err;

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { hasArrays, readMeta, StoredArray, writeArraysAtomically } from '../../data/arrays';
-import { hashFiles } from '../../data/paths';
+import type { DataRoot } from '../../data/paths';
 import type { PreparedData, StageRequest } from '../../workflows/shared/types';
 import type { ActivityDeps } from '../deps';
 
@@ -16,10 +16,11 @@ export interface PrepareSpec {
   build: () => Promise<{ arrays: Record<string, StoredArray>; info: Record<string, unknown> }>;
 }
 
-export async function preparedOnce({ mlflow, dataRoot }: ActivityDeps, req: StageRequest, spec: PrepareSpec): Promise<PreparedData> {
-  const hash = await hashFiles(spec.rawFiles, JSON.stringify(spec.settings));
-  const dir = path.join(dataRoot, 'prepared', req.pipeline, hash.slice(0, 16));
-  const reused = await hasArrays(dir);
+export async function preparedOnce(root: DataRoot, { mlflow }: ActivityDeps, req: StageRequest, spec: PrepareSpec): Promise<PreparedData> {
+  const hash = await root.hashFiles(spec.rawFiles, JSON.stringify(spec.settings));
+  // Checked like any other path: a prepared folder that is a link out of the root is refused, not read or replaced.
+  const dir = path.join(await root.mkdir(path.join('prepared', req.pipeline)), hash.slice(0, 16));
+  const reused = (await root.exists(dir)) && (await hasArrays(await root.resolve(dir)));
   if (!reused) {
     const { arrays, info } = await spec.build();
     await writeArraysAtomically(dir, arrays, { ...info, dataset: spec.dataset, inputHash: hash, settings: spec.settings });

@@ -2,30 +2,69 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DataError } from '../../data/errors';
-import { resolveInDataRoot } from '../../data/paths';
-import type { DataWindow } from '../../workflows/shared/types';
+import { DataRoot } from '../../data/paths';
+import type { DataSource, DataWindow, PipelineName } from '../../workflows/shared/types';
 
-const exists = (p: string) => fs.access(p).then(() => true, () => false);
+export const SYNTHETIC_SIZES = ['tiny', 'small'] as const;
+export type SyntheticSize = (typeof SYNTHETIC_SIZES)[number];
 
-/** Generates `<data root>/raw/<dataset>/<fileName>` unless present; written under a temporary name, then renamed. */
-export async function syntheticFileOnce(dataRoot: string, dataset: string, fileName: string, write: (file: string) => Promise<void>): Promise<string> {
-  const file = path.join(dataRoot, 'raw', dataset, fileName);
-  if (!(await exists(file))) {
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    await write(`${file}.tmp`);
-    await fs.rename(`${file}.tmp`, file);
+/**
+ * The synthetic set an input asks for. Seed and size become part of folder names, so they are checked here
+ * whatever reached the activity: the size from its list, the seed a safe non-negative integer.
+ */
+export function syntheticSet(pipeline: PipelineName, source: Extract<DataSource, { kind: 'synthetic' }>): { name: string; size: SyntheticSize; seed: number } {
+  const size = (source.size ?? 'tiny') as unknown;
+  const seed = (source.seed ?? 1) as unknown;
+  if (!SYNTHETIC_SIZES.includes(size as SyntheticSize)) {
+    throw new DataError(`synthetic size ${JSON.stringify(size)} is not one of ${SYNTHETIC_SIZES.join(', ')}`, 'input.source.size');
   }
-  return file;
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) {
+    throw new DataError(`synthetic seed ${JSON.stringify(seed)} is not a non-negative integer`, 'input.source.seed');
+  }
+  const dataset = pipeline === 'tick' ? 'ticks' : pipeline;
+  return { name: `synthetic-${dataset}-${size}-seed${seed}`, size: size as SyntheticSize, seed };
+}
+
+/**
+ * `<data root>/raw/<dataset>`, generated once: `write` fills a fresh temporary folder (nothing can be planted in
+ * it), which is then renamed into place with a `.complete` marker. A half-written set is never used.
+ */
+export async function syntheticSetOnce(root: DataRoot, dataset: string, write: (dir: string) => Promise<void>): Promise<string> {
+  const target = await root.resolve(path.join('raw', dataset));
+  const complete = path.join(target, '.complete');
+  if (await root.exists(complete)) return target;
+  const tmp = await root.mkdtemp('raw', `.${dataset}.tmp-`);
+  try {
+    await write(tmp);
+    await root.writeFile(path.join(tmp, '.complete'), '');
+    await fs.rename(tmp, target).catch(async (e) => {
+      // Another attempt finished the same set first (concurrent runs of a backfill): use that one.
+      if (await root.exists(complete)) return;
+      if (!['ENOTEMPTY', 'EEXIST'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+      // An incomplete set left by a crash goes; rm never follows links, and target was checked to be inside the root.
+      await fs.rm(target, { recursive: true, force: true });
+      await fs.rename(tmp, target);
+    });
+  } finally {
+    await fs.rm(tmp, { recursive: true, force: true });
+  }
+  return root.resolve(target);
 }
 
 /** Files with one of the given extensions in a folder under the data root (`dir` from the input, or the default). */
-export async function rawFilesIn(dataRoot: string, dir: string, extensions: string | string[], what: string): Promise<string[]> {
-  const folder = resolveInDataRoot(dataRoot, dir);
+export async function rawFilesIn(root: DataRoot, dir: string, extensions: string | string[], what: string): Promise<string[]> {
   const wanted = [extensions].flat();
-  const names = await fs.readdir(folder).catch(() => [] as string[]);
-  const files = names.filter((n) => wanted.some((e) => n.endsWith(e))).sort().map((n) => path.join(folder, n));
-  if (files.length === 0) throw new DataError(`no ${what} (${wanted.map((e) => `*${e}`).join(', ')}) found`, folder);
+  const files = await root.list(dir, wanted);
+  if (files.length === 0) throw new DataError(`no ${what} (${wanted.map((e) => `*${e}`).join(', ')}) found`, await root.resolve(dir));
   return files;
+}
+
+/** The `dir` of a files source: text, checked by the DataRoot when used. */
+export function sourceDir(source: DataSource | undefined, fallback: string): string {
+  const dir = source?.kind === 'files' ? (source.dir as unknown) : undefined;
+  if (dir === undefined) return fallback;
+  if (typeof dir !== 'string') throw new DataError(`source.dir must be a path under the data root, got ${JSON.stringify(dir)}`, 'input.source.dir');
+  return dir;
 }
 
 /** The input's data window in epoch ms; a missing window means all data. */

@@ -12,25 +12,27 @@ import type { StoredArray } from '../../data/arrays';
 import type { DataSource, PreparedData, StageRequest } from '../../workflows/shared/types';
 import type { ActivityDeps } from '../deps';
 import { preparedOnce } from './prepared-once';
-import { rawFilesIn, syntheticFileOnce, windowMs } from './raw-files';
+import { DataRoot } from '../../data/paths';
+import { rawFilesIn, sourceDir, syntheticSet, syntheticSetOnce, windowMs } from './raw-files';
 
 /** Default window of the synthetic data: one trading week. */
 const SYNTHETIC_START = Date.UTC(2026, 0, 5);
 const SYNTHETIC_DAYS = { tiny: 5, small: 20 };
 const TICKS_PER_DAY = { tiny: 6000, small: 20000 };
 const SPLIT = { train: 0.7, validation: 0.15 };
+/** Bars one symbol needs before its train split holds a feature row: 34 of indicator warm-up, then 3 (rows = bars - 35, 70% of 2 is 1). */
+const MIN_BARS_FOR_FEATURES = 37;
 
-async function tickFiles(dataRoot: string, source: DataSource = { kind: 'files' }): Promise<{ files: string[]; dataset: string }> {
+async function tickFiles(root: DataRoot, source: DataSource = { kind: 'files' }): Promise<{ files: string[]; dataset: string }> {
   if (source.kind === 'synthetic') {
-    const size = source.size ?? 'tiny';
-    const dataset = `synthetic-ticks-${size}-seed${source.seed ?? 1}`;
-    const file = await syntheticFileOnce(dataRoot, dataset, 'ticks.csv', (tmp) =>
-      writeTicksCsv(tmp, generateTicks({ symbols: ['AAA', 'BBB'], start: new Date(SYNTHETIC_START), days: SYNTHETIC_DAYS[size], ticksPerDay: TICKS_PER_DAY[size], seed: source.seed ?? 1 })),
-    );
-    return { files: [file], dataset };
+    const set = syntheticSet('tick', source);
+    const ticks = () =>
+      generateTicks({ symbols: ['AAA', 'BBB'], start: new Date(SYNTHETIC_START), days: SYNTHETIC_DAYS[set.size], ticksPerDay: TICKS_PER_DAY[set.size], seed: set.seed });
+    const dir = await syntheticSetOnce(root, set.name, (tmp) => writeTicksCsv(path.join(tmp, 'ticks.csv'), ticks()));
+    return { files: [await root.file(path.join(dir, 'ticks.csv'))], dataset: set.name };
   }
-  const dir = source.dir ?? path.join('raw', 'ticks');
-  const files = await rawFilesIn(dataRoot, dir, ['.csv', '.parquet'], 'tick files (columns timestamp,symbol,price,size)');
+  const dir = sourceDir(source, path.join('raw', 'ticks'));
+  const files = await rawFilesIn(root, dir, ['.csv', '.parquet'], 'tick files (columns timestamp,symbol,price,size)');
   return { files, dataset: `ticks-${path.basename(dir)}` };
 }
 
@@ -74,12 +76,13 @@ function sequences(rows: number[][], targets: number[], lastReturns: number[], l
 export function tickPrepareActivities(deps: ActivityDeps) {
   return {
     async prepareTicks(req: StageRequest): Promise<PreparedData> {
-      const { files, dataset } = await tickFiles(deps.dataRoot, req.input.source);
+      const root = await DataRoot.open(deps.dataRoot, deps.limits);
+      const { files, dataset } = await tickFiles(root, req.input.source);
       const window = windowMs(req.input.window);
       const sequenceLength = Number(req.params.sequenceLength);
       const intervalMs = Number(req.params.barIntervalSec) * 1000;
       let report: CleaningReport | undefined;
-      const prepared = await preparedOnce(deps, req, {
+      const prepared = await preparedOnce(root, deps, req, {
         dataset,
         rawFiles: files,
         // The feature list is part of the key, so prepared data made before a feature change is not reused.
@@ -87,7 +90,7 @@ export function tickPrepareActivities(deps: ActivityDeps) {
         build: async () => {
           const frames: pl.DataFrame[] = [];
           for (const file of files) {
-            const read = await readTicks(file, window);
+            const read = await readTicks(file, window, { limits: root.limits });
             assertCleanEnough(file, read.report, Number(req.params.maxDirtyFraction));
             frames.push(read.frame);
             report = report ? addReports(report, read.report) : read.report;
@@ -121,7 +124,15 @@ function buildTickArrays(bars: Bar[], sequenceLength: number, report: CleaningRe
     parts.val.push({ rows: f.rows.slice(nTrain, nTrain + nVal), targets: f.targets.slice(nTrain, nTrain + nVal) });
     parts.test.push({ rows: f.rows.slice(nTrain + nVal), targets: f.targets.slice(nTrain + nVal) });
   }
-  const scaler = fitStandardScaler(parts.train.flatMap((p) => p.rows));
+  const trainRows = parts.train.flatMap((p) => p.rows);
+  if (trainRows.length === 0) {
+    // Indicators need a warm-up of bars (MACD's signal: 34) before the first feature row exists.
+    throw new DataError(
+      `too few bars (${bars.length} from ${report.kept} ticks) in the window to compute features: each symbol needs at least ${MIN_BARS_FOR_FEATURES} bars of the bar interval`,
+      files.join(', '),
+    );
+  }
+  const scaler = fitStandardScaler(trainRows);
   const trainTargets = parts.train.flatMap((p) => p.targets);
   const targetScale = Math.sqrt(trainTargets.reduce((a, b) => a + b * b, 0) / Math.max(1, trainTargets.length)) || 1;
   const returnIndex = names.indexOf('log_return');

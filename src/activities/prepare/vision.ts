@@ -3,22 +3,23 @@
  * the same formats), scale pixels 0–255 → 0–1, lay images out NHWC, and split a seeded validation set.
  */
 import path from 'node:path';
-import fs from 'node:fs/promises';
-import { loadMnist } from '../../data/idx';
+import { loadMnist, Mnist } from '../../data/idx';
 import { loadCifar10, cifarBatchFileNames } from '../../data/cifar';
 import { writeSyntheticCifar10, writeSyntheticMnist } from '../../data/synthetic/vision';
 import { DataError } from '../../data/errors';
-import { existingFiles, resolveInDataRoot } from '../../data/paths';
+import { DataRoot } from '../../data/paths';
 import { seededShuffleIndices } from '../../data/split';
 import type { StoredArray } from '../../data/arrays';
 import type { DataSource, PreparedData, StageRequest } from '../../workflows/shared/types';
 import type { ActivityDeps } from '../deps';
 import { preparedOnce } from './prepared-once';
+import { sourceDir, syntheticSet, syntheticSetOnce } from './raw-files';
 import { ensureDataset, MNIST_MANIFEST, CIFAR10_MANIFEST } from '../../data/download';
 import { log } from '@temporalio/activity';
 
 const MNIST_FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
 const SYNTHETIC_SIZES = { tiny: { train: 1200, test: 300 }, small: { train: 6000, test: 1000 } };
+const MNIST_SIDE = 28;
 
 interface RawDir {
   dir: string;
@@ -27,40 +28,51 @@ interface RawDir {
 
 /** Where the raw files are: a folder under the data root, or a synthetic set generated there once. */
 async function rawDirOf(
-  dataRoot: string,
+  root: DataRoot,
   pipeline: 'mnist' | 'cifar10',
   source: DataSource = { kind: 'files' },
 ): Promise<RawDir> {
   if (source.kind === 'files') {
-    const dir = resolveInDataRoot(dataRoot, source.dir ?? path.join('raw', pipeline));
-    if (pipeline === 'cifar10' && (await hasCifarSplits(dir))) return { dir, dataset: pipeline };
+    const dir = await root.resolve(sourceDir(source, path.join('raw', pipeline)));
+    // What is already there is checked first (a FIFO or a link out of the root fails here, not in the download).
+    await root.existingFiles(dir, pipeline === 'mnist' ? MNIST_FILES.flatMap((f) => [f, `${f}.gz`]) : [...cifarBatchFileNames('train'), ...cifarBatchFileNames('test')]);
+    if (pipeline === 'cifar10' && (await hasCifarSplits(root, dir))) return { dir, dataset: pipeline };
     // Missing files are fetched from the public mirrors (MD5-checked, cached under the data root); offline and
-    // uncached, this fails saying which files to put where.
-    await ensureDataset(pipeline === 'mnist' ? MNIST_MANIFEST : CIFAR10_MANIFEST, dir, {
-      cacheDir: path.join(dataRoot, 'cache', 'downloads'),
+    // uncached, this fails saying which files to put where. Both folders are created through the boundary.
+    await ensureDataset(pipeline === 'mnist' ? MNIST_MANIFEST : CIFAR10_MANIFEST, await root.mkdir(dir), {
+      cacheDir: await root.mkdir(path.join('cache', 'downloads')),
       log: (message) => log.info(message),
     });
     return { dir, dataset: pipeline };
   }
-  const size = source.size ?? 'tiny';
-  const seed = source.seed ?? 1;
-  const dataset = `synthetic-${pipeline}-${size}-seed${seed}`;
-  const dir = path.join(dataRoot, 'raw', dataset);
-  const done = path.join(dir, '.complete');
-  if (!(await fs.access(done).then(() => true, () => false))) {
-    const { train, test } = SYNTHETIC_SIZES[size];
-    if (pipeline === 'mnist') await writeSyntheticMnist(dir, { train, test, seed });
-    else await writeSyntheticCifar10(dir, { perBatch: Math.ceil(train / 2), batches: 2, test, seed });
-    await fs.writeFile(done, '');
-  }
-  return { dir, dataset };
+  const set = syntheticSet(pipeline, source);
+  const { train, test } = SYNTHETIC_SIZES[set.size];
+  const dir = await syntheticSetOnce(root, set.name, async (tmp) => {
+    if (pipeline === 'mnist') await writeSyntheticMnist(tmp, { train, test, seed: set.seed });
+    else await writeSyntheticCifar10(tmp, { perBatch: Math.ceil(train / 2), batches: 2, test, seed: set.seed });
+  });
+  return { dir, dataset: set.name };
 }
 
 /** A CIFAR folder with at least one train batch and the test batch is usable as it is (subsets are fine). */
-async function hasCifarSplits(dir: string): Promise<boolean> {
-  const train = await existingFiles(dir, cifarBatchFileNames('train'));
-  const test = await existingFiles(dir, cifarBatchFileNames('test'));
+async function hasCifarSplits(root: DataRoot, dir: string): Promise<boolean> {
+  const train = await root.existingFiles(dir, cifarBatchFileNames('train'));
+  const test = await root.existingFiles(dir, cifarBatchFileNames('test'));
   return train.length > 0 && test.length > 0;
+}
+
+/** Both splits must hold 28x28 images: a different size would be read with the wrong layout. */
+function checkMnistShapes(train: Mnist & { imagesFile: string }, test: Mnist & { imagesFile: string }): void {
+  for (const split of [train, test]) {
+    if (split.rows !== MNIST_SIDE || split.cols !== MNIST_SIDE) {
+      const other = split === train ? test : train;
+      throw new DataError(
+        `images are ${split.rows}x${split.cols}, expected ${MNIST_SIDE}x${MNIST_SIDE} like MNIST (${path.basename(other.imagesFile)} has ${other.rows}x${other.cols})`,
+        split.imagesFile,
+        'offset 8',
+      );
+    }
+  }
 }
 
 function missingFilesError(pipeline: string, dir: string, expected: string[]): DataError {
@@ -122,18 +134,20 @@ function splitArrays(
 export function visionPrepareActivities(deps: ActivityDeps) {
   return {
     async prepareMnist(req: StageRequest): Promise<PreparedData> {
-      const raw = await rawDirOf(deps.dataRoot, 'mnist', req.input.source);
-      const files = await existingFiles(raw.dir, MNIST_FILES.flatMap((f) => [f, `${f}.gz`]));
+      const root = await DataRoot.open(deps.dataRoot, deps.limits);
+      const raw = await rawDirOf(root, 'mnist', req.input.source);
+      const files = await root.existingFiles(raw.dir, MNIST_FILES.flatMap((f) => [f, `${f}.gz`]));
       if (files.length < MNIST_FILES.length) throw missingFilesError('MNIST', raw.dir, MNIST_FILES);
       const validationFraction = Number(req.params.validationFraction);
       const seed = Number(req.params.seed);
-      return preparedOnce(deps, req, {
+      return preparedOnce(root, deps, req, {
         dataset: raw.dataset,
         rawFiles: files,
         settings: { validationFraction, seed, layout: 'nhwc-28x28x1' },
         build: async () => {
-          const train = await loadMnist(raw.dir, 'train');
-          const test = await loadMnist(raw.dir, 't10k');
+          const train = await loadMnist(raw.dir, 'train', root.read);
+          const test = await loadMnist(raw.dir, 't10k', root.read);
+          checkMnistShapes(train, test);
           const shape = [train.rows, train.cols, 1];
           const arrays = splitArrays(
             { x: toNhwc(train.images, train.count, train.rows, 1, false), y: train.labels },
@@ -148,21 +162,22 @@ export function visionPrepareActivities(deps: ActivityDeps) {
     },
 
     async prepareCifar10(req: StageRequest): Promise<PreparedData> {
-      const raw = await rawDirOf(deps.dataRoot, 'cifar10', req.input.source);
-      const trainFiles = await existingFiles(raw.dir, cifarBatchFileNames('train'));
-      const testFiles = await existingFiles(raw.dir, cifarBatchFileNames('test'));
+      const root = await DataRoot.open(deps.dataRoot, deps.limits);
+      const raw = await rawDirOf(root, 'cifar10', req.input.source);
+      const trainFiles = await root.existingFiles(raw.dir, cifarBatchFileNames('train'));
+      const testFiles = await root.existingFiles(raw.dir, cifarBatchFileNames('test'));
       if (trainFiles.length === 0 || testFiles.length === 0) {
         throw missingFilesError('CIFAR-10', raw.dir, [...cifarBatchFileNames('train'), ...cifarBatchFileNames('test')]);
       }
       const validationFraction = Number(req.params.validationFraction);
       const seed = Number(req.params.seed);
-      return preparedOnce(deps, req, {
+      return preparedOnce(root, deps, req, {
         dataset: raw.dataset,
         rawFiles: [...trainFiles, ...testFiles],
         settings: { validationFraction, seed, layout: 'nhwc-32x32x3' },
         build: async () => {
-          const train = await loadCifar10(raw.dir, 'train');
-          const test = await loadCifar10(raw.dir, 'test');
+          const train = await loadCifar10(raw.dir, 'train', root.read);
+          const test = await loadCifar10(raw.dir, 'test', root.read);
           const arrays = splitArrays(
             { x: toNhwc(train.images, train.count, 32, 3, true), y: train.labels },
             { x: toNhwc(test.images, test.count, 32, 3, true), y: test.labels },

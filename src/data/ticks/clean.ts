@@ -13,6 +13,7 @@
  */
 import pl from 'nodejs-polars';
 import { DataError } from '../errors';
+import { DataLimits, dateRangeText, DEFAULT_DATA_LIMITS } from '../limits';
 import { parseTickFile } from './parse';
 import { CleaningReport, Tick, TimeWindow } from './types';
 
@@ -25,6 +26,8 @@ export interface CleanTicks {
 export interface CleaningOptions {
   /** Above this fraction of malformed rows the file is rejected (DataError), default 1%. */
   maxMalformedFraction?: number;
+  /** Accepted date range: a tick outside it fails the file, naming its line. */
+  limits?: Pick<DataLimits, 'minTime' | 'maxTime'>;
 }
 
 const col = pl.col;
@@ -57,6 +60,7 @@ export async function readTicks(file: string, window?: TimeWindow, opts: Cleanin
   } catch (e) {
     throw new DataError(`cannot parse: ${(e as Error).message}`, file);
   }
+  await assertDatesInRange(staged, file, unit, opts.limits ?? DEFAULT_DATA_LIMITS);
   const report: CleaningReport = { rows: staged.height, kept: 0, outsideWindow: 0, malformed: 0, nonPositive: 0, duplicates: 0, outOfOrder: 0, outliers: 0 };
   const counts = await staged.lazy().filter(col('dropped').isNotNull()).groupBy('dropped').agg(col('line').count().alias('n')).collect();
   for (const { dropped, n } of counts.toRecords() as { dropped: keyof CleaningReport; n: number }[]) report[dropped] = Number(n);
@@ -86,6 +90,15 @@ export async function readTicks(file: string, window?: TimeWindow, opts: Cleanin
   report.outliers = ordered.height - frame.height;
   report.kept = frame.height;
   return { frame, report };
+}
+
+/** A timestamp far outside any real feed (year 9999) is a broken file, not a tick to window away: fail naming it. */
+async function assertDatesInRange(staged: pl.DataFrame, file: string, unit: string, limits: Pick<DataLimits, 'minTime' | 'maxTime'>): Promise<void> {
+  const outside = await staged.lazy().filter(col('ts').lt(limits.minTime).or(col('ts').gtEq(limits.maxTime))).head(1).select('line', 'ts').collect();
+  if (outside.height === 0) return;
+  const { line, ts } = outside.toRecords()[0] as { line: number; ts: number };
+  const when = Number.isNaN(new Date(ts).getTime()) ? `${ts} ms` : new Date(ts).toISOString();
+  throw new DataError(`timestamp ${when} is outside the ${dateRangeText(limits)}`, file, `${unit} ${line}`);
 }
 
 /**

@@ -6,9 +6,11 @@
  * `problem` (null, or why the row is malformed), `ts` (epoch ms, float64),
  * `symbol`, `price`, `size` (float64; the literal NaN parses as NaN, to be dropped as a bad value, not a bad row).
  */
-import { access, open } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import pl, { DataType } from 'nodejs-polars';
 import { DataError } from '../errors';
+import { assertRegularFile } from '../paths';
 import { TICKS_HEADER, TICKS_HEADER_WITH_QUOTES } from './types';
 
 
@@ -23,23 +25,16 @@ const ISO_UTC_FORMAT = '%Y-%m-%dT%H:%M:%S%.fZ';
 
 const col = pl.col;
 
-async function assertReadable(file: string): Promise<void> {
-  try {
-    await access(file);
-  } catch (e) {
-    throw new DataError(`cannot read file: ${(e as Error).message}`, file);
-  }
-}
-
+/** polars opens the file by its path: only a regular file (no link, no FIFO that would block its thread) is handed over. */
 export async function parseTickFile(file: string): Promise<ParsedTicks> {
-  await assertReadable(file);
+  await assertRegularFile(file);
   if (file.endsWith('.parquet')) return parseTicksParquet(file);
   return parseTicksCsv(file);
 }
 
 /** First line of a file without BOM or CR, read directly: polars would need a full scan to give it. */
 async function firstLine(file: string): Promise<string> {
-  const handle = await open(file, 'r');
+  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
     const buffer = Buffer.alloc(4096);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
