@@ -79,8 +79,8 @@ PY
   if [ "$variant" = gpu ]; then
     # CUDA 12 runtime next to the library, where its RUNPATH ($ORIGIN/../nvidia/<name>/lib) looks.
     log "installing the CUDA 12 wheels (~3 GB): ${TF_CUDA_WHEELS[*]}"
+    # They are py3-none-manylinux wheels: this machine's pip picks the right file (their manylinux tags vary by package).
     "${PYTHON:-python3}" -m pip install --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
-      --python-version 3.11 --platform manylinux_2_27_x86_64 --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 \
       --target "$tmp" "${TF_CUDA_WHEELS[@]}" || die "pip could not install the CUDA wheels"
   fi
   echo "$spec sha256:$sha" >"$tmp/SOURCE"
