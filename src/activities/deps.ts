@@ -9,4 +9,6 @@ export interface ActivityDeps {
   lightgbmLib?: string;
   /** LightGBM threads per training (0 = OpenMP's default, all cores it sees). */
   lightgbmThreads?: number;
+  /** Seconds between mid-epoch training checkpoints (default 60). */
+  checkpointEverySec?: number;
 }
