@@ -1,9 +1,12 @@
 /**
- * The GPU worker process is SIGKILLed in the middle of training. Temporal notices the missing heartbeats,
- * retries the activity on a freshly started worker process, and training resumes from the last epoch
- * checkpoint: the full epoch count is reached, each epoch is logged once, and there is one MLflow run.
+ * The GPU worker process is SIGKILLed in the middle of an epoch. Temporal notices the missing heartbeats,
+ * retries the activity on a freshly started worker process, and training resumes from the newest checkpoint,
+ * taken mid-epoch on time (every second here): the full epoch count is reached, each epoch is logged once, and
+ * there is one MLflow run.
  */
+import fs from 'node:fs';
 import { EXPERIMENT_OF, RUN_TAGS } from '../../src/activities/tracking';
+import { checkpointDirOf } from '../../src/activities/train-tfjs';
 import { MlflowClient } from '../../src/mlflow';
 import { PipelineResult } from '../../src/client';
 import { eventually, pipelineClient, startWorkers, testConfig } from '../helpers/stack';
@@ -11,7 +14,7 @@ import { startWorkerProcess, workerEnv } from '../helpers/worker-process';
 
 it('training resumes from its checkpoint after the worker process is killed', async () => {
   const config = testConfig();
-  const env = workerEnv(config);
+  const env = { ...workerEnv(config), DML_CHECKPOINT_EVERY_SEC: '1' };
   const mlflow = new MlflowClient(config.mlflow);
   const cpu = await startWorkers(config, ['cpu']);
   const client = await pipelineClient(config);
@@ -28,6 +31,12 @@ it('training resumes from its checkpoint after the worker process is killed', as
       const points = await mlflow.getMetricHistory(runId, 'val_accuracy');
       return points.length >= 2 && points.length;
     }, 120_000, 100);
+    // ...and once a mid-epoch checkpoint of a later epoch is on disk (ckpt-e<epochs done>-b<batches done>).
+    const midEpoch = await eventually(async () => {
+      const names = fs.readdirSync(checkpointDirOf(config.dataRoot, runId)).filter((n) => n.startsWith('ckpt-')).sort();
+      const newest = names[names.length - 1];
+      return newest && !newest.endsWith('-b000000') && newest;
+    }, 120_000, 50);
     gpu.child.kill('SIGKILL');
     expect(loggedBeforeKill).toBeLessThan(epochs);
     await gpu.exited;
@@ -39,8 +48,12 @@ it('training resumes from its checkpoint after the worker process is killed', as
     const run = await mlflow.getRun(runId);
     const resumedTag = run.data.tags?.find((t) => t.key.startsWith('resumed_from_epoch_attempt_'));
     expect(resumedTag).toBeDefined();
-    // At most the epoch in flight when the worker died is redone.
+    // At most the epoch in flight when the worker died is redone...
     expect(Number(resumedTag!.value)).toBeGreaterThanOrEqual(loggedBeforeKill);
+    // ...and of it, only what followed the newest checkpoint: training resumed at or after the mid-epoch one.
+    const resumedBatch = run.data.tags?.find((t) => t.key === resumedTag!.key.replace('epoch', 'batch'));
+    const resumedAt = `ckpt-e${resumedTag!.value.padStart(6, '0')}-b${resumedBatch!.value.padStart(6, '0')}`;
+    expect(resumedAt >= midEpoch).toBe(true);
     const steps = (await mlflow.getMetricHistory(runId, 'val_accuracy')).map((p) => p.step).sort((a, b) => a - b);
     expect(steps).toEqual(Array.from({ length: epochs }, (_, i) => i + 1));
 
