@@ -4,6 +4,7 @@
  * (epoch, batch) therefore sees exactly what the uninterrupted one would have.
  */
 import { createRng } from '../../data/random';
+import { seededShuffleIndices } from '../../data/split';
 
 /** A non-zero 32-bit seed for one purpose and position (tfjs treats seed 0 as "unseeded"). */
 export function seedFor(seed: number, ...parts: (string | number)[]): number {
@@ -16,18 +17,9 @@ export function seedFor(seed: number, ...parts: (string | number)[]): number {
   return h === 0 ? 1 : h;
 }
 
-/** The order in which an epoch visits the training examples (Fisher–Yates with a seeded generator). */
+/** The order in which an epoch visits the training examples. */
 export function shuffledOrder(n: number, seed: number): Int32Array {
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  const rng = createRng(seed);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    const t = order[i];
-    order[i] = order[j];
-    order[j] = t;
-  }
-  return order;
+  return Int32Array.from(seededShuffleIndices(n, seed));
 }
 
 /**
