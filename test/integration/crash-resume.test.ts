@@ -14,7 +14,7 @@ import { PipelineResult } from '../../src/client';
 import { eventually, pipelineClient, startWorkers, testConfig } from '../helpers/stack';
 import { startWorkerProcess, workerEnv } from '../helpers/worker-process';
 
-it('training resumes from its checkpoint after the worker process is killed', async () => {
+it('training resumes from its newest intact checkpoint, mid-epoch, after the worker process is killed', async () => {
   const config = testConfig();
   const env = { ...workerEnv(config), DML_CHECKPOINT_EVERY_SEC: '1' };
   const mlflow = new MlflowClient(config.mlflow);
