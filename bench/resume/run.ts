@@ -3,15 +3,18 @@
  * benchmark measures (a) how long until training continues (and where that time goes) and (b) how much training
  * work was done twice. Repeated, medians reported. Runs on a Temporal dev server + MLflow of its own.
  *
- *   node build/bench/resume/run.js [--repeats 3] [--epochs 5] [--kill-after 2] [--kill-at 0.5] [--size small] [--out DIR]
+ *   node build/bench/resume/run.js [--repeats 3] [--epochs 5] [--kill-after 2] [--kill-at 0.5] [--size small]
+ *     [--checkpoint-every SEC (default: the workers' default, 60)] [--temporal-port 27333] [--mlflow-port 25100] [--out DIR]
  *
  * Per repeat: start an `mnistTraining` workflow (synthetic MNIST); watch the workflow's `progress` query until
  * epoch `kill-after` has been reported (its checkpoint is on disk by then); wait `kill-at` of an epoch's duration;
  * SIGKILL the gpu.js worker and start a fresh one at once. Nothing tells the server the worker died: the training
- * activity is retried when its heartbeat timeout (30 s, src/workflows/shared/activity-options.ts TRAIN) expires,
- * after the retry's initial interval (1 s). The retry's thread loads the checkpoint and starts the next epoch.
+ * activity is retried when its heartbeat timeout (src/workflows/shared/activity-options.ts TRAIN) expires, after
+ * the retry's initial interval (1 s). The retry's thread loads the newest checkpoint (an epoch end, or a mid-epoch
+ * one taken every `checkpoint-every` seconds) and trains on from the batch it records.
  * Writes bench/results/resume.json and .md.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { msToNumber, optionalTsToMs } from '@temporalio/common/lib/time';
@@ -20,6 +23,7 @@ import { AppConfig, PROJECT_ROOT } from '../../src/config';
 import { MlflowClient } from '../../src/mlflow';
 import { packageVersion } from '../../src/models/backend';
 import { TRAIN } from '../../src/workflows/shared/activity-options';
+import { checkpointDirOf } from '../../src/activities/train-tfjs';
 import { summarize } from '../lightgbm/stats';
 import { machineInfo } from '../machine';
 import { cpuMeter, loadAverage, processCpuSeconds, selfCpuSeconds, sessionCpuSeconds } from '../proc-cpu';
@@ -33,13 +37,16 @@ const KILL_AFTER = Number(option('kill-after', '2'));
 const KILL_AT = Number(option('kill-at', '0.5'));
 /** 'small' synthetic MNIST (6,000 training images): epochs of several seconds on wasm, so a kill can land inside one. */
 const SIZE = option('size', 'small') as 'tiny' | 'small';
+/** Seconds between mid-epoch checkpoints, given to the workers as DML_CHECKPOINT_EVERY_SEC; unset: their default. */
+const CHECKPOINT_EVERY = option('checkpoint-every', '');
+if (CHECKPOINT_EVERY) process.env.DML_CHECKPOINT_EVERY_SEC = CHECKPOINT_EVERY;
 if (!(REPEATS >= 1) || !(KILL_AFTER >= 2) || !(EPOCHS > KILL_AFTER) || !(KILL_AT > 0 && KILL_AT < 1) || !['tiny', 'small'].includes(SIZE)) {
   console.error('usage: run.js [--repeats N] [--epochs E] [--kill-after K (2 ≤ K < E)] [--kill-at F (0 < F < 1)] [--size tiny|small] [--out DIR]');
   process.exit(2);
 }
 /** Where <name>.json and .md go (default bench/results). */
 const OUT_DIR = option('out', path.join(PROJECT_ROOT, 'bench', 'results'));
-const STACK = { stateDir: '.local/bench-resume', temporalPort: 27333, mlflowPort: 25100 };
+const STACK = { stateDir: '.local/bench-resume', temporalPort: Number(option('temporal-port', '27333')), mlflowPort: Number(option('mlflow-port', '25100')) };
 const TRAIN_ACTIVITY = 'trainMnistModel';
 const METRICS = ['train_loss', 'train_accuracy', 'val_loss', 'val_accuracy'];
 /** The training activity's options as the workflows use them. */
@@ -111,8 +118,16 @@ async function oneRepeat(repeat: number, pc: PipelineClient, mlflow: MlflowClien
   if (seen.has(KILL_AFTER + 1)) throw new Error(`repeat ${repeat}: epoch ${KILL_AFTER + 1} finished before the kill`);
 
   // 2. Kill the GPU worker; start its replacement at once (as a supervisor would), while watching the retry.
+  // The newest checkpoint on disk is where the retry will resume (a save in flight is a temporary folder).
+  const newestCheckpoint = () => {
+    const dir = checkpointDirOf(config.dataRoot, runId);
+    const name = fs.readdirSync(dir).filter((n) => n.startsWith('ckpt-')).sort().pop()!;
+    return { name, savedAt: fs.statSync(path.join(dir, name, 'state.json')).mtimeMs };
+  };
+  const runId = (await pc.progress(handle.workflowId)).mlflowRunId!;
   const killed = gpu.worker;
   gpu.killedCpuSeconds += processCpuSeconds(killed.child.pid!) ?? 0;
+  const checkpointAtKill = newestCheckpoint();
   const killedAt = Date.now();
   killed.child.kill('SIGKILL');
   await killed.exited;
@@ -136,6 +151,7 @@ async function oneRepeat(repeat: number, pc: PipelineClient, mlflow: MlflowClien
     return line ? Date.parse(String(line.time)) : undefined;
   };
   const resumedAt = timeOf('resuming training from checkpoint');
+  const resumedFrom = String(log.find((l) => l.message === 'resuming training from checkpoint')?.checkpoint);
   // The dev server does not fill lastAttemptCompleteTime; the first retry is due one retry interval after the failure.
   const timeoutAt = timedOut?.nextAttemptScheduleTime !== undefined ? timedOut.nextAttemptScheduleTime - FIRST_RETRY_INTERVAL_MS : undefined;
   const backendLoadedAt = timeOf('tfjs backend for training');
@@ -154,8 +170,8 @@ async function oneRepeat(repeat: number, pc: PipelineClient, mlflow: MlflowClien
   const interrupted = durations[KILL_AFTER - 1]; // epoch KILL_AFTER+1: the lost part, the restart and the full redo
   const normal = durations.filter((_, i) => i !== KILL_AFTER - 1);
   const epochS = summarize(normal).median;
-  // Lost: epoch KILL_AFTER+1's training from its start (right after epoch KILL_AFTER's stamped end) to the kill.
-  const lostS = (killedAt - ends[KILL_AFTER - 1]) / 1000;
+  // Lost: the training between the newest checkpoint (an epoch end or a mid-epoch one) and the kill.
+  const lostS = (killedAt - checkpointAtKill.savedAt) / 1000;
 
   const r = {
     repeat,
@@ -167,6 +183,8 @@ async function oneRepeat(repeat: number, pc: PipelineClient, mlflow: MlflowClien
     lastHeartbeatBeforeKillSecondsAgo: seconds(timedOut?.lastHeartbeatTime ? killedAt - timedOut.lastHeartbeatTime : undefined),
     replacementWorkerReadySeconds: seconds(gpu.worker.readyAt - killedAt),
     heartbeatTimeoutFailure: timedOut?.lastFailure,
+    checkpointAtKill: checkpointAtKill.name,
+    resumedFromCheckpoint: resumedFrom,
     /** (a) kill → training continues: the new attempt has loaded the checkpoint and starts the next epoch. */
     killToResumedSeconds: seconds(resumedAt! - killedAt),
     breakdown: {
@@ -178,7 +196,7 @@ async function oneRepeat(repeat: number, pc: PipelineClient, mlflow: MlflowClien
       retryStartedToResumedSeconds: seconds(resumedAt! - retried?.lastStartedTime!),
     },
     killToNextEpochReportedSeconds: seconds(seen.get(KILL_AFTER + 1)! - killedAt),
-    /** (b) the part of epoch KILL_AFTER+1 trained before the kill, lost and trained again. */
+    /** (b) the training after the newest checkpoint, lost and trained again. */
     lostWorkSeconds: lostS,
     killAfterEpochReportSeconds: seconds(killedAt - seen.get(KILL_AFTER)!),
     lostEpochs: Math.round((lostS / epochS) * 1000) / 1000,
@@ -261,7 +279,8 @@ async function main() {
         epochs: EPOCHS,
         killAfterEpoch: KILL_AFTER,
         killAtFractionOfEpoch: KILL_AT,
-        trainActivity: { heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS, firstRetryIntervalMs: FIRST_RETRY_INTERVAL_MS, heartbeatEvery: 'each epoch and every 5 s (sends throttled to ≥ 2 s apart)' },
+        trainActivity: { heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS, firstRetryIntervalMs: FIRST_RETRY_INTERVAL_MS, heartbeatEvery: 'every 2 s from the activity thread while the model trains in its worker thread' },
+        checkpointEverySeconds: CHECKPOINT_EVERY ? Number(CHECKPOINT_EVERY) : 'workers default (60)',
         workers: 'cpu.js (workflows, prepare, evaluate) and gpu.js (training; the one killed) as child processes',
       },
       medians,
@@ -275,7 +294,8 @@ async function main() {
       '',
       `${result.date}; ${result.machine.cpuModel}, ${result.machine.cores} cores, ${result.machine.memoryGiB} GiB; Node ${process.version}; ` +
         `@temporalio/worker ${result.versions.temporalSdk}; tfjs ${result.versions.tfjs} (backend ${repeats[0]?.backend}); ${result.versions.temporalCli}; MLflow ${result.versions.mlflow}.`,
-      `Synthetic MNIST ${SIZE}, ${EPOCHS} epochs; SIGKILL ${KILL_AT} into epoch ${KILL_AFTER + 1}. Load average before ${loadBefore.one}, after ${loadAfter.one}; ` +
+      `Synthetic MNIST ${SIZE}, ${EPOCHS} epochs; SIGKILL ${KILL_AT} into epoch ${KILL_AFTER + 1}; checkpoints at each epoch end and every ${CHECKPOINT_EVERY || 60} s. ` +
+        `Load average before ${loadBefore.one}, after ${loadAfter.one}; ` +
         `other processes used ${cpu.byProcess.otherProcesses.cores} cores on average meanwhile.`,
       '',
       '| measure | median |',
@@ -288,7 +308,7 @@ async function main() {
       `| kill → interrupted epoch finished again (s) | ${s(medians.killToNextEpochReportedSeconds)} |`,
       `| replacement worker ready after kill (s) | ${s(medians.replacementWorkerReadySeconds)} |`,
       `| epoch duration, uninterrupted (s) | ${s(medians.uninterruptedEpochSeconds)} |`,
-      `| work lost and redone (s / epochs) | ${s(medians.lostWorkSeconds)} / ${medians.lostEpochs?.toFixed(2)} |`,
+      `| work lost and redone: newest checkpoint → kill (s / epochs) | ${s(medians.lostWorkSeconds)} / ${medians.lostEpochs?.toFixed(2)} |`,
       `| **fraction of the training redone** | **${medians.fractionOfTrainingRedone === null ? 'n/a' : (medians.fractionOfTrainingRedone * 100).toFixed(1) + ' %'}** |`,
       `| every epoch logged to MLflow exactly once (all repeats) | ${allLoggedOnce ? 'yes' : 'NO'} |`,
       '',

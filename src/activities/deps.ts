@@ -12,4 +12,6 @@ export interface ActivityDeps {
   limits?: DataLimits;
   /** LightGBM threads per training (0 = OpenMP's default, all cores it sees). */
   lightgbmThreads?: number;
+  /** Seconds between mid-epoch training checkpoints (default 60). */
+  checkpointEverySec?: number;
 }

@@ -1,13 +1,15 @@
 /**
  * Training activities for the tfjs models (GPU queue). The model trains in a worker thread; this side
- * heartbeats per epoch (epoch, metrics, checkpoint), logs per-epoch metrics to MLflow, and on a retry
- * the thread resumes from the last epoch checkpoint instead of epoch 0.
+ * heartbeats every 2 s (epoch, batch, metrics, checkpoint), logs per-epoch metrics to MLflow, and on a retry
+ * the thread resumes from the newest intact checkpoint at the batch where the last attempt stopped.
  */
+import fs from 'node:fs/promises';
 import path from 'node:path';
+import { DataRoot } from '../data/paths';
 import { Context, log } from '@temporalio/activity';
 import { architectureFor, ModelFamily } from '../models/architectures';
 import { runInThread } from '../models/training/run-in-thread';
-import type { EpochRecord, ThreadMessage } from '../models/training/protocol';
+import { DIVERGED, EpochRecord, ThreadMessage } from '../models/training/protocol';
 import type { PreparedData, StageRequest, TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
 import { reportTrainingProgress, startHeartbeating } from './progress';
@@ -17,9 +19,21 @@ export interface TrainingHeartbeat {
   epoch: number;
   totalEpochs: number;
   metrics: Record<string, number>;
+  /** Batch reached in the epoch in flight (epoch + 1), of `batches`. */
+  batch?: number;
+  batches?: number;
   checkpointDir?: string;
+  /** Newest checkpoint written by this attempt. */
+  checkpoint?: string;
   backend?: string;
 }
+
+/** Default time between mid-epoch checkpoints (DML_CHECKPOINT_EVERY_SEC). */
+export const DEFAULT_CHECKPOINT_EVERY_SEC = 60;
+/** How often the activity heartbeats while its thread trains. */
+const HEARTBEAT_EVERY_MS = 2_000;
+/** MLflow tag values are limited; a reason is a sentence or two. */
+const MAX_TAG_CHARS = 500;
 
 export function checkpointDirOf(dataRoot: string, mlflowRunId: string): string {
   return path.join(dataRoot, 'checkpoints', mlflowRunId);
@@ -29,44 +43,68 @@ export function modelDirOf(dataRoot: string, mlflowRunId: string): string {
   return path.join(dataRoot, 'models', mlflowRunId);
 }
 
-export function tfjsTrainer({ mlflow, dataRoot }: ActivityDeps, family: ModelFamily) {
+export function tfjsTrainer({ mlflow, dataRoot, limits, checkpointEverySec = DEFAULT_CHECKPOINT_EVERY_SEC }: ActivityDeps, family: ModelFamily) {
   return async (req: StageRequest & { prepared: PreparedData }): Promise<TrainedModel> => {
     const totalEpochs = Number(req.params.epochs);
     const architecture = architectureFor(family, req.params);
-    const heart = startHeartbeating<TrainingHeartbeat>({ epoch: 0, totalEpochs, metrics: {} });
-    const checkpointDir = checkpointDirOf(dataRoot, req.run.runId);
-    const outputDir = modelDirOf(dataRoot, req.run.runId);
+    const attempt = Context.current().info.attempt;
+    // Through the data root's boundary: a link planted at checkpoints/ or models/ must not lead the writes outside it.
+    const root = await DataRoot.open(dataRoot, limits);
+    const checkpointDir = await root.mkdir(path.relative(dataRoot, checkpointDirOf(dataRoot, req.run.runId)));
+    const outputDir = await root.resolve(path.relative(dataRoot, modelDirOf(dataRoot, req.run.runId)));
+    // The main thread is free while the thread trains, so the heartbeat keeps its pace whatever a batch costs.
+    let details: TrainingHeartbeat = { epoch: 0, totalEpochs, metrics: {}, checkpointDir };
+    const heart = startHeartbeating<TrainingHeartbeat>(details, HEARTBEAT_EVERY_MS);
+    const beat = (update: Partial<TrainingHeartbeat>) => heart.beat((details = { ...details, ...update }));
     let backend = 'unknown';
     let history: EpochRecord[] = [];
+    // Each epoch keeps its own timestamp, so a re-log after a crash is identical to the first.
+    const logEpochs = (records: EpochRecord[]) =>
+      mlflow.logBatch(req.run.runId, {
+        metrics: records.flatMap((r) => Object.entries(r.metrics).map(([key, value]) => ({ key, value, step: r.epoch, timestamp: r.time }))),
+      });
+    const onMessage = async (m: ThreadMessage) => {
+      if (m.type === 'backend') {
+        backend = m.backend;
+        log.info('tfjs backend for training', { backend: m.description });
+        await mlflow.logBatch(req.run.runId, { params: backendParams(m) });
+      } else if (m.type === 'checkpoint-skipped') {
+        log.warn('checkpoint unreadable, falling back to the previous one', { checkpoint: m.checkpoint, reason: m.reason, checkpointDir });
+        await mlflow.setTag(req.run.runId, `checkpoint_skipped_attempt_${attempt}`, `${m.checkpoint}: ${m.reason}`.slice(0, MAX_TAG_CHARS));
+      } else if (m.type === 'resumed') {
+        log.info('resuming training from checkpoint', { fromEpoch: m.fromEpoch, fromBatch: m.fromBatch, checkpoint: m.checkpoint, checkpointDir });
+        beat({ epoch: m.fromEpoch, batch: m.fromBatch, checkpoint: m.checkpoint });
+        await mlflow.setTag(req.run.runId, `resumed_from_epoch_attempt_${attempt}`, String(m.fromEpoch));
+        await mlflow.setTag(req.run.runId, `resumed_from_batch_attempt_${attempt}`, String(m.fromBatch));
+        // Epochs whose metrics the crashed attempt may not have logged; identical rows are deduplicated by MLflow.
+        await logEpochs(m.history);
+      } else if (m.type === 'batch') {
+        beat({ epoch: m.epoch - 1, batch: m.batch, batches: m.batches, backend });
+      } else if (m.type === 'checkpoint') {
+        beat({ checkpoint: m.checkpoint });
+      } else if (m.type === 'epoch') {
+        beat({ epoch: m.record.epoch, batch: 0, metrics: m.record.metrics, backend });
+        await reportTrainingProgress({ epoch: m.record.epoch, totalEpochs, metrics: m.record.metrics, backend });
+        await logEpochs([m.record]);
+      } else if (m.type === 'stopped') {
+        log.info('training stopped with a checkpoint', { epochsDone: m.epochsDone, batchesDone: m.batchesDone, checkpointDir });
+      } else if (m.type === 'trained') {
+        history = m.history;
+      }
+    };
     try {
-      // Each epoch keeps its own timestamp, so a re-log after a crash is identical to the first.
-      const logEpochs = (records: EpochRecord[]) =>
-        mlflow.logBatch(req.run.runId, {
-          metrics: records.flatMap((r) => Object.entries(r.metrics).map(([key, value]) => ({ key, value, step: r.epoch, timestamp: r.time }))),
-        });
-      const onMessage = async (m: ThreadMessage) => {
-        if (m.type === 'backend') {
-          backend = m.backend;
-          log.info('tfjs backend for training', { backend: m.description });
-          await mlflow.logBatch(req.run.runId, { params: backendParams(m) });
-        } else if (m.type === 'resumed') {
-          log.info('resuming training from checkpoint', { fromEpoch: m.fromEpoch, checkpointDir });
-          await mlflow.setTag(req.run.runId, `resumed_from_epoch_attempt_${Context.current().info.attempt}`, String(m.fromEpoch));
-          // Epochs whose metrics the crashed attempt may not have logged; identical rows are deduplicated by MLflow.
-          await logEpochs(m.history);
-        } else if (m.type === 'epoch') {
-          heart.beat({ epoch: m.record.epoch, totalEpochs, metrics: m.record.metrics, checkpointDir, backend });
-          await reportTrainingProgress({ epoch: m.record.epoch, totalEpochs, metrics: m.record.metrics, backend });
-          await logEpochs([m.record]);
-        } else if (m.type === 'trained') {
-          history = m.history;
-        }
-      };
       await runInThread(
-        { mode: 'train', architecture, preparedDir: req.prepared.dir, params: req.params, checkpointDir, outputDir },
+        { mode: 'train', architecture, preparedDir: req.prepared.dir, params: req.params, checkpointDir, checkpointEveryMs: checkpointEverySec * 1000, outputDir },
         onMessage,
         Context.current().cancellationSignal,
       );
+    } catch (err) {
+      if ((err as Error).name === DIVERGED) {
+        // A diverged model is worthless and a retry would diverge again: leave nothing of it on disk.
+        log.error('training diverged; removing its checkpoints and model files', { error: (err as Error).message, checkpointDir, outputDir });
+        await Promise.all([checkpointDir, outputDir].map((dir) => fs.rm(dir, { recursive: true, force: true })));
+      }
+      throw err;
     } finally {
       heart.stop();
     }

@@ -36,6 +36,8 @@ export interface AppConfig {
   lightgbmLib?: string;
   /** LightGBM threads per training: all cores of the machine unless limited. */
   lightgbmThreads: number;
+  /** Seconds between mid-epoch training checkpoints (DML_CHECKPOINT_EVERY_SEC). */
+  checkpointEverySec: number;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -83,5 +85,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     temporalUiUrl: env.TEMPORAL_UI_URL ?? `http://127.0.0.1:${uiPort}`,
     lightgbmLib: env.LIGHTGBM_LIB || undefined,
     lightgbmThreads: intFromEnv(env, 'DML_LIGHTGBM_THREADS', os.cpus().length),
+    checkpointEverySec: intFromEnv(env, 'DML_CHECKPOINT_EVERY_SEC', 60),
   };
 }

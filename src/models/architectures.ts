@@ -7,6 +7,7 @@ import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from './backend';
 import type { HyperParams } from '../workflows/shared/types';
 import { buildCifar10Cnn, buildMnistCnn } from './cnn';
+import { kernelInitializers } from './initializers';
 
 export type Architecture = 'mnist-cnn' | 'mnist-mlp' | 'cifar10-cnn' | 'cifar10-mlp' | 'tick-rnn';
 
@@ -32,19 +33,22 @@ export function architectureFor(family: ModelFamily, params: HyperParams): Archi
 
 export function buildModel(tf: Tf, architecture: Architecture, inputShape: number[], params: HyperParams): tfType.LayersModel {
   const learningRate = Number(params.learningRate);
+  // Same seed, same starting weights (dropout and shuffling are seeded by the training loop).
+  const seed = params.seed === undefined ? undefined : Number(params.seed);
+  const init = kernelInitializers(tf, seed);
   switch (architecture) {
     case 'mnist-cnn':
-      return buildMnistCnn(tf, { learningRate });
+      return buildMnistCnn(tf, { learningRate, seed });
     case 'cifar10-cnn':
-      return buildCifar10Cnn(tf, { learningRate });
+      return buildCifar10Cnn(tf, { learningRate, seed });
     case 'mnist-mlp':
     case 'cifar10-mlp': {
       const model = tf.sequential({
         layers: [
           tf.layers.flatten({ inputShape }),
-          tf.layers.dense({ units: Number(params.hiddenUnits), activation: 'relu' }),
+          tf.layers.dense({ units: Number(params.hiddenUnits), activation: 'relu', kernelInitializer: init() }),
           tf.layers.dropout({ rate: 0.2 }),
-          tf.layers.dense({ units: 10, activation: 'softmax' }),
+          tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: init() }),
         ],
       });
       model.compile({ optimizer: tf.train.adam(learningRate), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
@@ -53,7 +57,10 @@ export function buildModel(tf: Tf, architecture: Architecture, inputShape: numbe
     case 'tick-rnn': {
       const cell = params.cell === 'gru' ? tf.layers.gru : tf.layers.lstm;
       const model = tf.sequential({
-        layers: [cell({ units: Number(params.units), inputShape }), tf.layers.dense({ units: 1 })],
+        layers: [
+          cell({ units: Number(params.units), inputShape, kernelInitializer: init(), recurrentInitializer: init('orthogonal') }),
+          tf.layers.dense({ units: 1, kernelInitializer: init() }),
+        ],
       });
       model.compile({ optimizer: tf.train.adam(learningRate), loss: 'meanSquaredError' });
       return model;

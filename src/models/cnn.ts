@@ -10,6 +10,7 @@
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from './backend';
+import { kernelInitializers } from './initializers';
 
 export interface CnnParams {
   /** Adam learning rate. */
@@ -20,6 +21,8 @@ export interface CnnParams {
    * (default 0.2, i.e. 0.2 / 0.3 / 0.4 / 0.5).
    */
   dropout?: number;
+  /** Seeds the kernel initialisers (unseeded when absent). */
+  seed?: number;
 }
 
 export const MNIST_INPUT_SHAPE = [28, 28, 1] as const;
@@ -54,15 +57,16 @@ function compileClassifier(tf: Tf, model: tfType.Sequential, params: CnnParams):
  */
 export function buildMnistCnn(tf: Tf, params: CnnParams): tfType.Sequential {
   const dropout = dropoutOf(params, 0);
+  const init = kernelInitializers(tf, params.seed);
   const model = tf.sequential({ name: 'mnist_cnn' });
-  model.add(tf.layers.conv2d({ inputShape: [...MNIST_INPUT_SHAPE], filters: 32, kernelSize: 3, activation: 'relu' }));
+  model.add(tf.layers.conv2d({ inputShape: [...MNIST_INPUT_SHAPE], filters: 32, kernelSize: 3, activation: 'relu', kernelInitializer: init() }));
   model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-  model.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }));
+  model.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu', kernelInitializer: init() }));
   model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
   model.add(tf.layers.flatten());
-  model.add(tf.layers.dense({ units: 64, activation: 'relu' }));
+  model.add(tf.layers.dense({ units: 64, activation: 'relu', kernelInitializer: init() }));
   if (dropout > 0) model.add(tf.layers.dropout({ rate: dropout }));
-  model.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
+  model.add(tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: init() }));
   return compileClassifier(tf, model, params);
 }
 
@@ -86,6 +90,7 @@ export function buildMnistCnn(tf: Tf, params: CnnParams): tfType.Sequential {
  */
 export function buildCifar10Cnn(tf: Tf, params: CnnParams): tfType.Sequential {
   const d = dropoutOf(params, 0.2);
+  const init = kernelInitializers(tf, params.seed);
   const model = tf.sequential({ name: 'cifar10_cnn' });
   const conv = (filters: number, first = false) =>
     tf.layers.conv2d({
@@ -94,7 +99,7 @@ export function buildCifar10Cnn(tf: Tf, params: CnnParams): tfType.Sequential {
       kernelSize: 3,
       padding: 'same',
       activation: 'relu',
-      kernelInitializer: 'heUniform',
+      kernelInitializer: init('heUniform'),
     });
   [32, 64, 128].forEach((filters, block) => {
     model.add(conv(filters, block === 0));
@@ -106,10 +111,10 @@ export function buildCifar10Cnn(tf: Tf, params: CnnParams): tfType.Sequential {
     if (rate > 0) model.add(tf.layers.dropout({ rate }));
   });
   model.add(tf.layers.flatten());
-  model.add(tf.layers.dense({ units: 128, activation: 'relu', kernelInitializer: 'heUniform' }));
+  model.add(tf.layers.dense({ units: 128, activation: 'relu', kernelInitializer: init('heUniform') }));
   model.add(tf.layers.batchNormalization());
   const headRate = Math.min(0.5, d + 0.3);
   if (headRate > 0) model.add(tf.layers.dropout({ rate: headRate }));
-  model.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
+  model.add(tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: init() }));
   return compileClassifier(tf, model, params);
 }

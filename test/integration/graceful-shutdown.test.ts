@@ -1,7 +1,7 @@
 /**
- * SIGTERM to a GPU worker process in the middle of training: the worker stops polling, cancels the in-flight
- * training at once (the epoch checkpoints are already on disk), exits cleanly, and another
- * worker resumes the training from the checkpoint without waiting for a heartbeat timeout.
+ * SIGTERM to a GPU worker process in the middle of training: the worker stops polling, asks the in-flight
+ * training to stop, which checkpoints at the batch it reached, exits cleanly, and another worker resumes the
+ * training from that checkpoint without waiting for a heartbeat timeout.
  * The worker also serves Prometheus metrics on the configured address.
  */
 import axios from 'axios';
@@ -35,12 +35,14 @@ it('a SIGTERMed worker exits cleanly and training resumes elsewhere from its che
     // The worker neither hangs nor trains on: it exits within seconds.
     expect(Date.now() - stoppingAt).toBeLessThan(10_000);
     expect(gpu.output()).toContain('"role":"gpu"');
+    expect(gpu.output()).toContain('training stopped with a checkpoint');
 
     gpu = startWorkerProcess('gpu', workerEnv(config));
     const result = (await handle.result()) as PipelineResult;
     expect(result.metrics.test_accuracy).toBeGreaterThan(0.5);
     const run = await mlflow.getRun(runId);
     expect(run.data.tags?.some((t) => t.key.startsWith('resumed_from_epoch_attempt_'))).toBe(true);
+    expect(run.data.tags?.some((t) => t.key.startsWith('resumed_from_batch_attempt_'))).toBe(true);
     const steps = (await mlflow.getMetricHistory(runId, 'val_accuracy')).map((p) => p.step).sort((a, b) => a - b);
     expect(steps).toEqual(Array.from({ length: epochs }, (_, i) => i + 1));
     const experiment = await mlflow.getExperimentByName(EXPERIMENT_OF.mnist);

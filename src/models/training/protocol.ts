@@ -7,8 +7,10 @@ export interface TrainJob {
   architecture: Architecture;
   preparedDir: string;
   params: HyperParams;
-  /** Per-epoch checkpoint (weights + optimizer state + history); training resumes from it on retry. */
+  /** Checkpoints (weights + optimizer state + position + history); training resumes from the newest intact one. */
   checkpointDir: string;
+  /** A checkpoint is also taken mid-epoch once this long has passed since the last one. */
+  checkpointEveryMs: number;
   /** Final model, tfjs layers format. */
   outputDir: string;
 }
@@ -25,16 +27,30 @@ export interface PredictJob {
 
 export type ThreadJob = TrainJob | PredictJob;
 
+/** What the thread receives: the job, and a flag the main thread raises to ask it to checkpoint and stop. */
+export interface ThreadData {
+  job: ThreadJob;
+  /** Int32Array over a SharedArrayBuffer: [0] becomes 1 when the thread should stop. */
+  stop: Int32Array;
+}
+
 export interface EpochRecord {
   epoch: number;
   metrics: Record<string, number>;
   time: number;
 }
 
+/** The thrown error's name when the loss becomes NaN or infinite (non-retryable). */
+export const DIVERGED = 'TrainingDiverged';
+
 export type ThreadMessage =
   | { type: 'backend'; backend: string; description: string; tensorflowVersion?: string; threads: number }
-  | { type: 'resumed'; fromEpoch: number; history: EpochRecord[] }
+  | { type: 'checkpoint-skipped'; checkpoint: string; reason: string }
+  | { type: 'resumed'; fromEpoch: number; fromBatch: number; checkpoint: string; history: EpochRecord[] }
+  | { type: 'batch'; epoch: number; batch: number; batches: number }
+  | { type: 'checkpoint'; checkpoint: string; epochsDone: number; batchesDone: number }
   | { type: 'epoch'; record: EpochRecord; checkpointDir: string; totalEpochs: number }
+  | { type: 'stopped'; epochsDone: number; batchesDone: number }
   | { type: 'trained'; epochs: number; history: EpochRecord[] }
   | { type: 'predicted'; shape: number[]; outputFile: string }
   | { type: 'error'; name: string; message: string; stack?: string };

@@ -1,7 +1,14 @@
-/** Runs a ThreadJob in a worker thread, forwarding its messages, and stops it at once when aborted. */
+/**
+ * Runs a ThreadJob in a worker thread, forwarding its messages. When aborted, a training is asked to
+ * checkpoint where it is and stop (it finishes the batch in flight); anything else, or a training that does
+ * not answer within STOP_GRACE_MS, is terminated.
+ */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { ThreadJob, ThreadMessage } from './protocol';
+import type { ThreadData, ThreadJob, ThreadMessage } from './protocol';
+
+/** How long a training may take to finish its batch and write its checkpoint after a stop request. */
+export const STOP_GRACE_MS = 8_000;
 
 export class TrainingThreadError extends Error {
   constructor(message: string, readonly originalName: string) {
@@ -17,9 +24,11 @@ export function runInThread(
   signal?: AbortSignal,
 ): Promise<ThreadMessage[]> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(path.join(__dirname, 'thread-entry.js'), { workerData: job });
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    const worker = new Worker(path.join(__dirname, 'thread-entry.js'), { workerData: { job, stop } satisfies ThreadData });
     const messages: ThreadMessage[] = [];
     let settled = false;
+    let stopping = false;
     // Handlers may be async (MLflow logging): process messages in order.
     let chain = Promise.resolve();
     const finish = (err?: unknown) => {
@@ -29,19 +38,28 @@ export function runInThread(
       if (err) reject(err);
       else resolve(messages);
     };
-    const onAbort = () => {
+    const abortNow = () => {
       void worker.terminate();
       finish(signal?.reason ?? new Error('training aborted'));
     };
-    if (signal?.aborted) return onAbort();
+    const onAbort = () => {
+      if (job.mode !== 'train') return abortNow();
+      stopping = true;
+      Atomics.store(stop, 0, 1);
+      setTimeout(abortNow, STOP_GRACE_MS).unref();
+    };
+    if (signal?.aborted) return abortNow();
     signal?.addEventListener('abort', onAbort);
 
     worker.on('message', (m: ThreadMessage) => {
       messages.push(m);
       chain = chain
-        .then(() => onMessage(m))
+        // After a stop request only the stop's own outcome is handled: nothing more is logged for the attempt.
+        .then(() => (!stopping || ['stopped', 'trained', 'error'].includes(m.type) ? onMessage(m) : undefined))
         .then(() => {
-          if (m.type === 'error') finish(new TrainingThreadError(m.message, m.name));
+          if (m.type === 'stopped') abortNow();
+          else if (m.type === 'error' && stopping) abortNow();
+          else if (m.type === 'error') finish(new TrainingThreadError(m.message, m.name));
           else if (m.type === 'trained' || m.type === 'predicted') {
             finish();
             void worker.terminate();

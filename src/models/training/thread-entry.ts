@@ -3,21 +3,24 @@
  * so training here keeps the activity's event loop free to heartbeat and to hear cancellation.
  */
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { describeBackend, loadTfBackend, Tf } from '../backend';
 import { buildModel, TASK_OF } from '../architectures';
-import { loadModelFiles, saveModelFiles } from '../fs-io';
-import { augmentImages } from '../augment';
+import { loadModelFiles, saveModelFiles, writeModelFiles } from '../fs-io';
 import { readArray } from '../../data/arrays';
-import type { EpochRecord, PredictJob, ThreadJob, ThreadMessage, TrainJob } from './protocol';
+import { loadLatestCheckpoint, writeCheckpoint } from './checkpoints';
+import { START, trainLoop, TrainingData } from './loop';
+import type { PredictJob, ThreadData, ThreadMessage, TrainJob } from './protocol';
+import { seedFor, seedMathRandom } from './seeding';
 
 const post = (m: ThreadMessage) => parentPort!.postMessage(m);
+/** Batch progress goes to the activity's heartbeat; once a second is plenty. */
+const BATCH_REPORT_EVERY_MS = 1_000;
 
-async function main(job: ThreadJob): Promise<void> {
+async function main({ job, stop }: ThreadData): Promise<void> {
   const loaded = await loadTfBackend();
   post({ type: 'backend', backend: loaded.backend, description: describeBackend(loaded), tensorflowVersion: loaded.tensorflowVersion, threads: loaded.threads });
-  if (job.mode === 'train') await train(loaded.tf, job);
+  if (job.mode === 'train') await train(loaded.tf, job, stop);
   else await predict(loaded.tf, job);
 }
 
@@ -26,75 +29,68 @@ async function tensorOf(tf: Tf, dir: string, name: string) {
   return tf.tensor(data, shape);
 }
 
-async function readCheckpointState(dir: string): Promise<{ epoch: number; history: EpochRecord[] } | undefined> {
-  try {
-    return JSON.parse(await fs.readFile(path.join(dir, 'state.json'), 'utf8'));
-  } catch {
-    return undefined;
+/** A checkpoint holds the training config and optimizer state, so loading compiles the model as it was. */
+async function loadCheckpointModel(tf: Tf, dir: string, job: TrainJob) {
+  const model = await loadModelFiles(tf, dir);
+  if (!model.optimizer) {
+    const classification = TASK_OF[job.architecture] === 'classification';
+    model.compile({
+      optimizer: tf.train.adam(Number(job.params.learningRate)),
+      loss: classification ? 'sparseCategoricalCrossentropy' : 'meanSquaredError',
+      metrics: classification ? ['accuracy'] : [],
+    });
   }
+  return model;
 }
 
-async function train(tf: Tf, job: TrainJob): Promise<void> {
-  const xTrain = await tensorOf(tf, job.preparedDir, 'x_train');
-  const yTrain = await tensorOf(tf, job.preparedDir, 'y_train');
-  const xVal = await tensorOf(tf, job.preparedDir, 'x_val');
-  const yVal = await tensorOf(tf, job.preparedDir, 'y_val');
-  const totalEpochs = Number(job.params.epochs);
+async function train(tf: Tf, job: TrainJob, stop: Int32Array): Promise<void> {
+  const data: TrainingData = {
+    xTrain: await tensorOf(tf, job.preparedDir, 'x_train'),
+    yTrain: await tensorOf(tf, job.preparedDir, 'y_train'),
+    xVal: await tensorOf(tf, job.preparedDir, 'x_val'),
+    yVal: await tensorOf(tf, job.preparedDir, 'y_val'),
+    augmentFrom: job.params.augment === true ? await readArray(job.preparedDir, 'x_train') : undefined,
+  };
   const seed = Number(job.params.seed ?? 0);
 
-  const state = await readCheckpointState(job.checkpointDir);
-  let history: EpochRecord[] = state?.history ?? [];
+  const { latest, skipped } = await loadLatestCheckpoint(job.checkpointDir, (dir) => loadCheckpointModel(tf, dir, job));
+  for (const s of skipped) post({ type: 'checkpoint-skipped', ...s });
   let model;
-  if (state) {
-    // The checkpoint holds the training config and optimizer state, so loading compiles the model as it was.
-    model = await loadModelFiles(tf, path.join(job.checkpointDir, 'model'));
-    if (!model.optimizer) {
-      model.compile({
-        optimizer: tf.train.adam(Number(job.params.learningRate)),
-        loss: TASK_OF[job.architecture] === 'classification' ? 'sparseCategoricalCrossentropy' : 'meanSquaredError',
-        metrics: TASK_OF[job.architecture] === 'classification' ? ['accuracy'] : [],
-      });
-    }
-    post({ type: 'resumed', fromEpoch: state.epoch, history });
+  if (latest) {
+    model = latest.loaded;
+    post({ type: 'resumed', fromEpoch: latest.state.epochsDone, fromBatch: latest.state.batchesDone, checkpoint: latest.name, history: latest.state.history });
   } else {
-    model = buildModel(tf, job.architecture, xTrain.shape.slice(1), job.params);
+    // Initialisers that take no seed draw from Math.random: seeded too.
+    seedMathRandom(seedFor(seed, 'init'));
+    model = buildModel(tf, job.architecture, data.xTrain.shape.slice(1), job.params);
   }
 
-  // Augmentation draws a fresh (seeded) variant of the training images each epoch.
-  const base = job.params.augment === true ? await readArray(job.preparedDir, 'x_train') : undefined;
-
-  for (let epoch = (state?.epoch ?? 0) + 1; epoch <= totalEpochs; epoch++) {
-    const xEpoch = base
-      ? tf.tensor(augmentImages(base.data, base.shape as [number, number, number, number], seed * 1000 + epoch), base.shape)
-      : xTrain;
-    const fit = await model.fit(xEpoch, yTrain, {
-      epochs: 1,
-      batchSize: Number(job.params.batchSize),
-      validationData: [xVal, yVal],
-      shuffle: true,
-      verbose: 0,
-      // Shuffling differs per epoch but is reproducible for a seed.
-      ...({ seed: seed + epoch } as object),
-    });
-    if (xEpoch !== xTrain) xEpoch.dispose();
-    const metrics: Record<string, number> = {};
-    for (const [key, values] of Object.entries(fit.history)) {
-      metrics[renameMetric(key)] = Number((values as number[])[0]);
-    }
-    const record = { epoch, metrics, time: Date.now() };
-    history = [...history, record];
-    await saveModelFiles(tf, model, path.join(job.checkpointDir, 'model'), true);
-    await fs.writeFile(path.join(job.checkpointDir, 'state.json'), JSON.stringify({ epoch, history }));
-    post({ type: 'epoch', record, checkpointDir: job.checkpointDir, totalEpochs });
+  const totalEpochs = Number(job.params.epochs);
+  let reportedAt = 0;
+  const result = await trainLoop(
+    tf,
+    model,
+    data,
+    { totalEpochs, batchSize: Number(job.params.batchSize), seed, checkpointEveryMs: job.checkpointEveryMs },
+    latest?.state ?? START,
+    {
+      shouldStop: () => Atomics.load(stop, 0) === 1,
+      saveCheckpoint: (position) => writeCheckpoint(job.checkpointDir, position, (dir) => writeModelFiles(tf, model, dir, true)),
+      onBatch: (epoch, batch, batches) => {
+        if (Date.now() - reportedAt < BATCH_REPORT_EVERY_MS && batch < batches) return;
+        reportedAt = Date.now();
+        post({ type: 'batch', epoch, batch, batches });
+      },
+      onCheckpoint: (checkpoint, p) => post({ type: 'checkpoint', checkpoint, epochsDone: p.epochsDone, batchesDone: p.batchesDone }),
+      onEpoch: (record) => post({ type: 'epoch', record, checkpointDir: job.checkpointDir, totalEpochs }),
+    },
+  );
+  if (result.stopped) {
+    post({ type: 'stopped', epochsDone: result.position.epochsDone, batchesDone: result.position.batchesDone });
+    return;
   }
   await saveModelFiles(tf, model, job.outputDir, false);
-  post({ type: 'trained', epochs: totalEpochs, history });
-}
-
-/** tfjs names: loss, acc, val_loss, val_acc → MLflow names train_loss, train_accuracy, val_loss, val_accuracy. */
-function renameMetric(key: string): string {
-  const base = key.replace(/^val_/, '').replace(/^acc$/, 'accuracy');
-  return `${key.startsWith('val_') ? 'val' : 'train'}_${base}`;
+  post({ type: 'trained', epochs: totalEpochs, history: result.position.history });
 }
 
 async function predict(tf: Tf, job: PredictJob): Promise<void> {
@@ -106,6 +102,6 @@ async function predict(tf: Tf, job: PredictJob): Promise<void> {
   post({ type: 'predicted', shape: y.shape, outputFile: job.outputFile });
 }
 
-main(workerData as ThreadJob).catch((err: Error) => {
+main(workerData as ThreadData).catch((err: Error) => {
   post({ type: 'error', name: err.name, message: err.message, stack: err.stack });
 });

@@ -3,9 +3,10 @@
  * `gpu` queue, everything else (data prep, LightGBM, evaluation, registration, MLflow bookkeeping) to `cpu`.
  */
 import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
+import { DIVERGED } from '../../models/training/protocol';
 
-/** Failures that retrying cannot fix: bad data, bad input, a bad model gate configuration. */
-export const NON_RETRYABLE = ['DataError', 'InvalidInput', 'LightgbmError'];
+/** Failures that retrying cannot fix: bad data, bad input, a bad model gate configuration, a diverged training. */
+export const NON_RETRYABLE = ['DataError', 'InvalidInput', 'LightgbmError', DIVERGED];
 
 export const BOOKKEEPING: ActivityOptions = {
   startToCloseTimeout: '1 minute',
@@ -21,9 +22,9 @@ export const PREPARE: ActivityOptions = {
 
 export const TRAIN: ActivityOptions = {
   startToCloseTimeout: '12 hours',
-  // Training heartbeats at least every few seconds; a crashed worker is noticed within this window
-  // and the retry resumes from the last epoch checkpoint.
-  heartbeatTimeout: '30 seconds',
+  // Training heartbeats every 2 s from the activity's own thread (the model trains in a worker thread), so a
+  // crashed worker is noticed within this window and the retry resumes from the last checkpoint.
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
   // On cancel, wait until training has really stopped, so nothing is logged after the run is closed as KILLED.
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
