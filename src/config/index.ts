@@ -38,12 +38,17 @@ export interface AppConfig {
   lightgbmThreads: number;
 }
 
+/** A setting that cannot work: refused when the configuration is read, at startup, naming the variables. */
+export class ConfigError extends Error {
+  name = 'ConfigError';
+}
+
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) {
-    throw new Error(`${name} must be a positive integer, got '${raw}'`);
+    throw new ConfigError(`${name} must be a positive integer, got '${raw}'`);
   }
   return value;
 }
@@ -52,6 +57,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const temporalPort = env.TEMPORAL_PORT ?? '7233';
   const uiPort = env.TEMPORAL_UI_PORT ?? String(Number(temporalPort) + 1000);
   const mlflowPort = env.MLFLOW_PORT ?? '5000';
+  // mTLS needs the certificate and its key; one without the other would silently connect without a client certificate.
+  if (Boolean(env.TEMPORAL_TLS_CERT) !== Boolean(env.TEMPORAL_TLS_KEY)) {
+    const [set, unset] = env.TEMPORAL_TLS_CERT ? ['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY'] : ['TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CERT'];
+    throw new ConfigError(`${set} is set but ${unset} is not: Temporal mTLS needs both the client certificate and its private key (or neither)`);
+  }
   const useTls = env.TEMPORAL_TLS_CERT || env.TEMPORAL_TLS_KEY || env.TEMPORAL_TLS_CA;
   return {
     temporal: {

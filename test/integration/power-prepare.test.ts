@@ -9,7 +9,7 @@ import { createActivities } from '../../src/activities';
 import { readArray, readMeta } from '../../src/data/arrays';
 import { generatePowerText } from '../../src/data/power';
 import { resolveParams } from '../../src/workflows/shared/defaults';
-import type { PipelineInput, PreparedData, StageRequest, TrackingRun } from '../../src/workflows/shared/types';
+import type { PipelineInput, PreparedData, StageRequest, TrackingRun, ValidInput } from '../../src/workflows/shared/types';
 import { depsFor, testConfig } from '../helpers/stack';
 
 const DAY = 86_400_000;
@@ -29,7 +29,7 @@ describe('power prepare', () => {
       workflowRunId: `${name}-${Date.now()}`,
       params,
     });
-    const req: StageRequest = { pipeline: 'power', run, input, params };
+    const req: StageRequest = { pipeline: 'power', run, input: { ...input, params } as ValidInput, params }; // activities see validated input
     const prepared: PreparedData = await env.run(activities.preparePower, req);
     return { run, prepared };
   }

@@ -37,8 +37,8 @@ describe('hyper-parameter resolution', () => {
     expect(resolveParams('mnist', { epochs: 2 })).toMatchObject({ epochs: 2, batchSize: 64 });
   });
   it('rejects unknown keys and wrong types, naming them', () => {
-    expect(() => resolveParams('mnist', { epoch: 2 })).toThrow(/unknown parameter 'epoch' for pipeline mnist/);
-    expect(() => resolveParams('tick', { epochs: '2' })).toThrow(/parameter 'epochs' of pipeline tick must be a number, got string "2"/);
-    expect(() => resolveParams('mnist', { model: 'resnet' })).toThrow("parameter 'model' of pipeline mnist must be one of cnn, mlp, got 'resnet'");
+    expect(() => resolveParams('mnist', { epoch: 2 })).toThrow("invalid mnist params: params: unknown key 'epoch'; accepted: model, epochs,");
+    expect(() => resolveParams('tick', { epochs: '2' })).toThrow('invalid tick params: params.epochs: Invalid input: expected number, received string');
+    expect(() => resolveParams('mnist', { model: 'resnet' })).toThrow('invalid mnist params: params.model: Invalid option: expected one of "cnn"|"mlp"');
   });
 });
