@@ -9,4 +9,6 @@ export interface ActivityDeps {
   lightgbmLib?: string;
   /** LightGBM threads per training (0 = OpenMP's default, all cores it sees). */
   lightgbmThreads?: number;
+  /** Checkpoint folders of finished runs to keep (newest first); 0 removes each run's checkpoints when it ends. */
+  keepCheckpoints?: number;
 }

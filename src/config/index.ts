@@ -36,6 +36,8 @@ export interface AppConfig {
   lightgbmLib?: string;
   /** LightGBM threads per training: all cores of the machine unless limited. */
   lightgbmThreads: number;
+  /** Checkpoint folders of finished runs kept under <data root>/checkpoints/finished (0: removed when a run ends). */
+  keepCheckpoints: number;
 }
 
 /** A setting that cannot work: refused when the configuration is read, at startup, naming the variables. */
@@ -43,12 +45,12 @@ export class ConfigError extends Error {
   name = 'ConfigError';
 }
 
-function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new ConfigError(`${name} must be a positive integer, got '${raw}'`);
+  if (!Number.isInteger(value) || value < min) {
+    throw new ConfigError(`${name} must be ${min === 1 ? 'a positive' : 'a non-negative'} integer, got '${raw}'`);
   }
   return value;
 }
@@ -93,5 +95,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     temporalUiUrl: env.TEMPORAL_UI_URL ?? `http://127.0.0.1:${uiPort}`,
     lightgbmLib: env.LIGHTGBM_LIB || undefined,
     lightgbmThreads: intFromEnv(env, 'DML_LIGHTGBM_THREADS', os.cpus().length),
+    keepCheckpoints: intFromEnv(env, 'DML_KEEP_CHECKPOINTS', 0, 0),
   };
 }

@@ -1,4 +1,4 @@
-import { beatsChampion, evaluateGate, gateWithOverrides, MODEL_POLICIES } from '../../src/workflows/shared/gates';
+import { beatsChampion, evaluateGate, gateEvidence, gateWithOverrides, MODEL_POLICIES } from '../../src/workflows/shared/gates';
 import { resolveParams } from '../../src/workflows/shared/defaults';
 
 describe('registration gates', () => {
@@ -21,6 +21,21 @@ describe('registration gates', () => {
     const relaxed = gateWithOverrides(MODEL_POLICIES.power.gate, { test_rmse: 10 });
     expect(relaxed).toEqual([{ metric: 'test_rmse', op: '<', threshold: 10 }]);
     expect(evaluateGate(relaxed, { test_rmse: 9.99 }).passed).toBe(true);
+  });
+
+  it('needs a minimum test size: metrics measured on too few examples do not pass, and the reason says so', () => {
+    const policy = MODEL_POLICIES.tick;
+    const metrics = { backtest_sharpe: 56.7, backtest_max_drawdown: 0.01 };
+    expect(evaluateGate(policy.gate, metrics, gateEvidence(policy, 25))).toEqual({
+      passed: false,
+      reason: 'gate failed: test set 25 sequences below the minimum 100',
+    });
+    expect(evaluateGate(policy.gate, metrics, gateEvidence(policy, 100))).toEqual({
+      passed: true,
+      reason: 'gate passed: test set 100 sequences >= 100, backtest_sharpe=56.7 >= 1.5, backtest_max_drawdown=0.01 <= 0.2',
+    });
+    expect(evaluateGate(policy.gate, metrics, gateEvidence(policy, 25, { minTestSize: 20 })).passed).toBe(true);
+    expect([MODEL_POLICIES.mnist.minTestSize, MODEL_POLICIES.cifar10.minTestSize, MODEL_POLICIES.power.minTestSize]).toEqual([200, 200, 48]);
   });
 
   it('compares against the champion in the metric direction', () => {

@@ -27,9 +27,11 @@ export function withScheduledPartition(pipeline: PipelineName, input: ValidInput
   }
 }
 
-/** Started by a schedule (a scheduled, triggered or backfilled run), not by a client. */
-export function isScheduledRun(): boolean {
-  return workflowInfo().typedSearchAttributes.get(SCHEDULED_START_TIME) !== undefined;
+export const SCHEDULED_BY_ID = defineSearchAttributeKey('TemporalScheduledById', SearchAttributeType.KEYWORD);
+
+/** The schedule that started this run (scheduled, triggered or backfilled); undefined when a client started it. */
+export function scheduleIdOfRun(): string | undefined {
+  return workflowInfo().typedSearchAttributes.get(SCHEDULED_BY_ID);
 }
 
 /** A short label of the data partition, for the result, MLflow and the progress query. */

@@ -30,7 +30,7 @@ import type {
   ValidInput,
 } from './types';
 import { bookkeepingActivities } from './proxies';
-import { isScheduledRun, partitionLabel, withScheduledPartition } from './partition';
+import { partitionLabel, scheduleIdOfRun, withScheduledPartition } from './partition';
 
 export const progressQuery = defineQuery<PipelineProgress>('progress');
 /** Sent by training activities so the `progress` query shows the epoch and loss, not just the stage. */
@@ -57,9 +57,10 @@ export async function runPipeline(pipeline: PipelineName, requested: unknown, st
   const tracking = bookkeepingActivities(input);
   if (partition) upsertTypedAttributes([{ key: PIPELINE, value: pipeline }, { key: PARTITION, value: `${pipeline}:${partition}` }]);
 
-  // A scheduled or backfilled run of a partition that already succeeded hands back that result: one model per partition.
-  if (partition && isScheduledRun() && !input.force && patched('skip-finished-partition')) {
-    const previous = await tracking.findFinishedPartition({ pipeline, partition, runId });
+  // A scheduled or backfilled run of a partition its schedule already trained hands back that result: one model per partition.
+  const scheduleId = scheduleIdOfRun();
+  if (partition && scheduleId && !input.force && patched('skip-finished-partition')) {
+    const previous = await tracking.findFinishedPartition({ pipeline, partition, scheduleId, runId });
     if (previous) {
       const reason = `partition ${partition} already trained by ${previous.workflowId} (run ${previous.runId}); nothing trained (set force: true to train again)`;
       progress.stage = 'skipped';
@@ -95,7 +96,7 @@ export async function runPipeline(pipeline: PipelineName, requested: unknown, st
     const registration = await tracking.registerModel({ pipeline, run, model, metrics: evaluation.metrics, gateOverrides: input.gate, testSize: prepared.counts.n_test });
     if (registration.version) upsertTypedAttributes([{ key: MODEL_VERSION, value: registration.version }]);
 
-    await tracking.finishTrackingRun({ runId: run.runId, status: 'FINISHED' });
+    await tracking.finishTrackingRun({ runId: run.runId, status: 'FINISHED', registered: registration.registered });
     progress.stage = 'done';
     return {
       pipeline,
