@@ -2,7 +2,7 @@
  * Contracts between workflows, activities and callers. Everything here travels in Temporal payloads,
  * so it holds references (paths, MLflow run ids, model URIs) and small numbers: never datasets or weights.
  */
-import type { PipelineName, ValidInput } from './input-schema';
+import type { PipelineName, PipelineParams, ValidInput } from './input-schema';
 
 export type { DataSource, DataWindow, PipelineInput, PipelineName, PipelineParams, ValidInput } from './input-schema';
 
@@ -23,6 +23,11 @@ export interface StageRequest {
   input: ValidInput;
   /** Hyper-parameters after defaults were applied. */
   params: HyperParams;
+}
+
+/** The typed parameters of a stage request for pipeline P (validated, defaults applied, at the workflow boundary). */
+export function paramsOf<P extends PipelineName>(req: StageRequest, _pipeline: P): PipelineParams<P> {
+  return req.params as unknown as PipelineParams<P>;
 }
 
 export interface PreparedData {
