@@ -3,6 +3,9 @@ import { INPUT_SCHEMAS, InvalidInputError, parsePipelineInput } from '../../src/
 import { DEFAULT_PARAMS } from '../../src/workflows/shared/defaults';
 import { parseScheduleConfig } from '../../src/schedules/config';
 import type { PipelineName } from '../../src/workflows/shared/types';
+import { buildInput } from '../../src/cli/input';
+import { UsageError } from '../../src/cli/errors';
+import { finishedPartitionQuery } from '../../src/activities/partitions';
 
 describe('workflow input schema', () => {
   it('fills in every default parameter', () => {
@@ -66,5 +69,21 @@ describe('workflow input schema', () => {
     expect(() => parseScheduleConfig(entry({ params: { numBoostRound: 0 } }))).toThrow('schedules.0.input.params.numBoostRound: Too small: expected number to be >=1');
     expect(() => parseScheduleConfig(entry({ source: { kind: 'file' } }))).toThrow('schedules.0.input.source.kind: kind must be one of files, synthetic, got "file"');
     expect(Object.keys(INPUT_SCHEMAS)).toEqual(['mnist', 'cifar10', 'tick', 'power']);
+  });
+
+  it('the CLI applies the same schema before connecting: a bad value is a usage error naming the field', () => {
+    const usage = (flags: Parameters<typeof buildInput>[1]) => () => buildInput('power', flags);
+    expect(usage({ param: [], trainingDate: '2026-02-30' })).toThrow(UsageError);
+    expect(usage({ param: [], trainingDate: '2026-02-30' })).toThrow('invalid power input: trainingDate: Invalid ISO date');
+    expect(usage({ param: ['numBoostRound=0'] })).toThrow('invalid power input: params.numBoostRound: Too small: expected number to be >=1');
+    expect(usage({ param: [], source: 'files', dataDir: '../etc' })).toThrow('invalid power input: source.dir: must be a relative path under the data root');
+    expect(buildInput('power', { param: ['numLeaves=63'], trainingDate: '2024-02-29' })).toEqual({ params: { numLeaves: 63 }, trainingDate: '2024-02-29' });
+  });
+
+  it('finds earlier runs of a partition by schedule and partition, quoting both', () => {
+    expect(finishedPartitionQuery({ pipeline: 'power', partition: '2026-02-10', scheduleId: 'power-daily' })).toBe(
+      'TemporalScheduledById = "power-daily" AND DmlPartition = "power:2026-02-10" AND ExecutionStatus = "Completed"',
+    );
+    expect(finishedPartitionQuery({ pipeline: 'tick', partition: 'a"b\\c', scheduleId: 's' })).toBe('TemporalScheduledById = "s" AND DmlPartition = "tick:a\\"b\\\\c" AND ExecutionStatus = "Completed"');
   });
 });
