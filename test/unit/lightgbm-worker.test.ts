@@ -9,6 +9,7 @@ import { PROJECT_ROOT } from '../../src/config';
 import { LightgbmLibrary, LightgbmWorkerDiedError, loadLightgbm } from '../../src/lightgbm';
 import { out } from '../../src/lightgbm/library';
 import { formatParams } from '../../src/lightgbm/params';
+import { toActivityFailure } from '../../src/activities/failures';
 
 const sampleCount = (lib: LightgbmLibrary) => lib.invokeAsync('LGBM_GetSampleCount', [1000, formatParams({ verbosity: -1 }), out()]);
 
@@ -33,5 +34,10 @@ describe('LightGBM worker thread death', () => {
       { step: 'while dying', error: 'LightgbmWorkerDiedError: The LightGBM worker thread died before it answered LGBM_GetSampleCount; the next call starts a new thread' },
       { step: 'after', value: [1000], threads: 2 },
     ]);
+  });
+
+  it('is retryable for activities (the retry gets a fresh thread), unlike a LightGBM C error', () => {
+    const died = new LightgbmWorkerDiedError('thread died');
+    expect(toActivityFailure(died)).toBe(died); // passed through: the stage's retry policy applies
   });
 });
