@@ -21,7 +21,7 @@ LOGS="$STATE/logs"
 mkdir -p "$PIDS" "$LOGS" "$STATE/temporal" "$STATE/mlflow/artifacts"
 
 # Search attributes the workflows upsert (see src/workflows/shared/search-attributes.ts).
-SEARCH_ATTRIBUTES=(DmlPipeline=Keyword DmlDataset=Keyword DmlMlflowRunId=Keyword DmlModelVersion=Keyword)
+SEARCH_ATTRIBUTES=(DmlPipeline=Keyword DmlDataset=Keyword DmlMlflowRunId=Keyword DmlModelVersion=Keyword DmlPartition=Keyword)
 
 log() { printf '[stack] %s\n' "$*"; }
 

@@ -14,4 +14,6 @@ export interface ActivityDeps {
   lightgbmThreads?: number;
   /** Seconds between mid-epoch training checkpoints (default 60). */
   checkpointEverySec?: number;
+  /** Checkpoint folders of finished runs to keep (newest first); 0 removes each run's checkpoints when it ends. */
+  keepCheckpoints?: number;
 }

@@ -7,7 +7,7 @@ import { readArray, readMeta } from '../data/arrays';
 import { backtest } from '../models/backtest';
 import { directionalAccuracy, regressionMetrics } from '../models/metrics';
 import { predictInThread } from '../models/training/predict';
-import type { Evaluation, PreparedData, StageRequest, TrainedModel } from '../workflows/shared/types';
+import { paramsOf, type Evaluation, type PreparedData, type StageRequest, type TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
 import { lineChartPng } from '../plots';
 import { logLearningCurve, logPlot } from './plots';
@@ -24,8 +24,9 @@ export function tickEvaluation({ mlflow }: ActivityDeps) {
       const actual = Array.from((await readArray(req.prepared.dir, 'y_test')).data, (v) => v * scale);
       const lastReturns = (await readArray(req.prepared.dir, 'last_return_test')).data;
 
-      const cost = Number(req.params.costBps) / 10_000;
-      const periodsPerYear = TRADING_SECONDS_PER_YEAR / Number(req.params.barIntervalSec);
+      const p = paramsOf(req, 'tick');
+      const cost = p.costBps / 10_000;
+      const periodsPerYear = TRADING_SECONDS_PER_YEAR / p.barIntervalSec;
       const model = backtest(predicted, actual, cost, periodsPerYear);
       const naive = backtest(lastReturns, actual, cost, periodsPerYear);
       const errors = regressionMetrics(predicted, actual);
@@ -42,7 +43,7 @@ export function tickEvaluation({ mlflow }: ActivityDeps) {
         baseline_sharpe: naive.sharpe,
         baseline_max_drawdown: naive.maxDrawdown,
       };
-      await mlflow.logMetrics(req.run.runId, metrics, Number(req.params.epochs));
+      await mlflow.logMetrics(req.run.runId, metrics, p.epochs);
       const artifacts = ['evaluation/backtest.json'];
       await mlflow.uploadArtifact(
         req.run.artifactUri,

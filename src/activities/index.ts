@@ -6,6 +6,7 @@ import type { ActivityDeps } from './deps';
 import { withFailureMapping } from './failures';
 import { trackingActivities } from './tracking';
 import { registryActivities } from './registry';
+import { partitionActivities } from './partitions';
 import { visionPrepareActivities } from './prepare/vision';
 import { tickPrepareActivities } from './prepare/ticks';
 import { powerPrepareActivities } from './prepare/power';
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
   return withFailureMapping({
     ...trackingActivities(deps),
     ...registryActivities(deps),
+    ...partitionActivities(),
     ...visionPrepareActivities(deps),
     ...tickPrepareActivities(deps),
     ...powerPrepareActivities(deps),

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { filterValue, mlmodelYaml, MlflowClient } from '../mlflow';
 import { readRegularFile } from '../data/paths';
 import { createKeyedMutex } from './keyed-mutex';
-import { beatsChampion, evaluateGate, gateWithOverrides, MODEL_POLICIES, ModelPolicy } from '../workflows/shared/gates';
+import { beatsChampion, evaluateGate, gateEvidence, gateWithOverrides, MODEL_POLICIES, ModelPolicy } from '../workflows/shared/gates';
 import type { Registration, RegistrationRequest, TrackingRun, TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
 
@@ -62,8 +62,11 @@ export function registryActivities({ mlflow }: ActivityDeps) {
     async registerModel(req: RegistrationRequest): Promise<Registration> {
       const policy = MODEL_POLICIES[req.pipeline];
       const modelUri = await uploadModel(mlflow, req.run, req.model, req.model.libraryVersion);
-      const decision = evaluateGate(gateWithOverrides(policy.gate, req.gateOverrides), req.metrics);
-      await mlflow.setTag(req.run.runId, 'gate', decision.reason);
+      const evidence = gateEvidence(policy, req.testSize, req.gateOverrides);
+      const decision = evaluateGate(gateWithOverrides(policy.gate, req.gateOverrides), req.metrics, evidence);
+      await mlflow.logBatch(req.run.runId, {
+        tags: { gate: decision.reason, gate_min_test_size: `${evidence.minTestSize} ${evidence.unit}`, gate_test_size: evidence.testSize === undefined ? 'not reported' : `${evidence.testSize} ${evidence.unit}` },
+      });
       const base = { modelName: policy.modelName, modelUri };
       if (!decision.passed) return { ...base, registered: false, champion: false, reason: decision.reason };
 

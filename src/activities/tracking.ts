@@ -2,6 +2,7 @@
 import { filterValue } from '../mlflow';
 import type { HyperParams, PipelineName, TrackingRun } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
+import { cleanUpRunFiles } from './run-files';
 
 export const EXPERIMENT_OF: Record<PipelineName, string> = {
   mnist: 'durable-ml-mnist',
@@ -21,7 +22,7 @@ export interface StartTrackingRequest {
   tags?: Record<string, string>;
 }
 
-export function trackingActivities({ mlflow }: ActivityDeps) {
+export function trackingActivities({ mlflow, dataRoot, keepCheckpoints = 0 }: ActivityDeps) {
   const runUrl = (experimentId: string, runId: string) => `${mlflow.trackingUri}/#/experiments/${experimentId}/runs/${runId}`;
 
   return {
@@ -45,8 +46,13 @@ export function trackingActivities({ mlflow }: ActivityDeps) {
       return { runId: info.run_id, experimentId, artifactUri: info.artifact_uri, runUrl: runUrl(experimentId, info.run_id) };
     },
 
-    async finishTrackingRun(req: { runId: string; status: 'FINISHED' | 'FAILED' | 'KILLED' }): Promise<void> {
+    /**
+     * Closes the MLflow run with its final state, then removes what the run no longer needs on disk: its
+     * checkpoints, and its model folder unless the model was registered.
+     */
+    async finishTrackingRun(req: { runId: string; status: 'FINISHED' | 'FAILED' | 'KILLED'; registered?: boolean }): Promise<void> {
       await mlflow.setTerminated(req.runId, req.status);
+      await cleanUpRunFiles(dataRoot, req.runId, { keepCheckpoints, keepModel: req.registered === true });
     },
   };
 }

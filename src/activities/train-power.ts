@@ -7,7 +7,7 @@ import { Booster, Dataset, lightgbmVersion, loadLightgbm, train } from '../light
 import { readArray } from '../data/arrays';
 import { DataRoot } from '../data/paths';
 import type { MetricValue } from '../mlflow';
-import type { PreparedData, StageRequest, TrainedModel } from '../workflows/shared/types';
+import { paramsOf, type PreparedData, type StageRequest, type TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
 import { reportTrainingProgress, startHeartbeating } from './progress';
 import { modelDirOf } from './train-tfjs';
@@ -26,7 +26,8 @@ export function powerTrainingActivities({ mlflow, dataRoot, limits, lightgbmLib,
     async trainPowerModel(req: StageRequest & { prepared: PreparedData }): Promise<TrainedModel> {
       const lib = loadLightgbm(lightgbmLib);
       const version = lightgbmVersion(lib) ?? 'unknown';
-      const rounds = Number(req.params.numBoostRound);
+      const p = paramsOf(req, 'power');
+      const rounds = p.numBoostRound;
       const heart = startHeartbeating({ iteration: 0, rounds, metrics: {} as Record<string, number> });
       const trainSet = await datasetOf(lib, req.prepared.dir, 'train');
       const validSet = await datasetOf(lib, req.prepared.dir, 'val', trainSet);
@@ -36,10 +37,10 @@ export function powerTrainingActivities({ mlflow, dataRoot, limits, lightgbmLib,
         const params = {
           objective: 'regression',
           metric: 'rmse',
-          learning_rate: Number(req.params.learningRate),
-          num_leaves: Number(req.params.numLeaves),
-          num_threads: Number(req.params.numThreads || lightgbmThreads || 0),
-          seed: Number(req.params.seed),
+          learning_rate: p.learningRate,
+          num_leaves: p.numLeaves,
+          num_threads: p.numThreads || lightgbmThreads || 0,
+          seed: p.seed,
           deterministic: true,
           verbosity: -1,
         };
@@ -47,7 +48,7 @@ export function powerTrainingActivities({ mlflow, dataRoot, limits, lightgbmLib,
         const result = await train(lib, params, trainSet, {
           valid: validSet,
           numBoostRound: rounds,
-          earlyStoppingRounds: Number(req.params.earlyStoppingRounds),
+          earlyStoppingRounds: p.earlyStoppingRounds,
           onIteration: async ({ iteration, train: trainEval, valid }) => {
             const metrics = { train_rmse: trainEval.rmse, val_rmse: valid?.rmse ?? NaN };
             heart.beat({ iteration, rounds, metrics });

@@ -4,6 +4,7 @@
  */
 import { ScheduleNotFoundError, WorkflowNotFoundError } from '@temporalio/client';
 import { MlflowError } from '../mlflow/errors';
+import { InvalidInputError } from '../workflows/shared/input-schema';
 import type { AppConfig } from '../config';
 
 export const EXIT_FAILURE = 1;
@@ -42,6 +43,8 @@ export function temporalUnreachable(config: AppConfig, err: unknown): CliError {
 /** Turns any error into the message and exit code to show; `config` names the addresses in connection errors. */
 export function explain(err: unknown, config?: AppConfig): { message: string; exitCode: number; stack?: string } {
   if (err instanceof CliError) return { message: err.message, exitCode: err.exitCode };
+  // Input the workflow would refuse (e.g. a request id too long for a workflow id): a usage error, not a crash.
+  if (err instanceof InvalidInputError) return { message: err.message, exitCode: EXIT_USAGE };
   if (err instanceof MlflowError && NETWORK_CODES.has(err.errorCode)) {
     const uri = config?.mlflow.trackingUri ?? 'MLFLOW_TRACKING_URI';
     return { message: `cannot reach MLflow at ${uri} (${err.errorCode}).\n${STACK_HINT}, or point MLFLOW_TRACKING_URI at a running server.`, exitCode: EXIT_FAILURE };

@@ -3,7 +3,8 @@
  * the type of that pipeline's default, so `numBoostRound=20` becomes a number and `cell=gru` stays a string.
  * Everything is checked here, before connecting, so a typo costs no workflow.
  */
-import { DEFAULT_PARAMS, resolveParams } from '../workflows/shared/defaults';
+import { DEFAULT_PARAMS } from '../workflows/shared/defaults';
+import { InvalidInputError, parsePipelineInput } from '../workflows/shared/input-schema';
 import type { DataSource, HyperParams, PipelineInput, PipelineName } from '../workflows/shared/types';
 import { UsageError } from './errors';
 
@@ -36,11 +37,6 @@ export function parseParams(pipeline: PipelineName, pairs: string[]): HyperParam
     }
     out[key] = convert(pipeline, key, raw, typeof defaults[key]);
   }
-  try {
-    resolveParams(pipeline, out); // the same check the workflow applies
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}`);
-  }
   return out;
 }
 
@@ -57,8 +53,6 @@ function convert(pipeline: PipelineName, key: string, raw: string, type: string)
   }
   return raw;
 }
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export function parseInstant(value: string, flag: string): Date {
   const d = new Date(value);
@@ -79,12 +73,7 @@ export function buildInput(pipeline: PipelineName, flags: StartFlags): PipelineI
     input.source = s;
   }
 
-  if (flags.trainingDate !== undefined) {
-    if (!DATE.test(flags.trainingDate) || Number.isNaN(new Date(`${flags.trainingDate}T00:00:00Z`).getTime())) {
-      throw new UsageError(`--training-date must be YYYY-MM-DD, got '${flags.trainingDate}'`);
-    }
-    input.trainingDate = flags.trainingDate;
-  }
+  if (flags.trainingDate !== undefined) input.trainingDate = flags.trainingDate;
   if ((flags.windowStart === undefined) !== (flags.windowEnd === undefined)) {
     throw new UsageError('--window-start and --window-end go together');
   }
@@ -93,6 +82,17 @@ export function buildInput(pipeline: PipelineName, flags: StartFlags): PipelineI
     const end = parseInstant(flags.windowEnd, '--window-end');
     if (start >= end) throw new UsageError('--window-start must be before --window-end');
     input.window = { start: start.toISOString(), end: end.toISOString() };
+  }
+  return checkedInput(pipeline, input);
+}
+
+/** The schema the workflow applies at its boundary, applied here first: a bad value is a usage error (exit 2). */
+export function checkedInput(pipeline: PipelineName, input: PipelineInput): PipelineInput {
+  try {
+    parsePipelineInput(pipeline, input);
+  } catch (err) {
+    if (err instanceof InvalidInputError) throw new UsageError(err.message);
+    throw err;
   }
   return input;
 }

@@ -10,6 +10,8 @@ export function registrationText(r: PipelineResult): string {
 export function printResult(r: PipelineResult, indent = '  '): void {
   const rows: [string, string | undefined][] = [
     ['partition', r.partition],
+    // A scheduled run of an already-trained partition: what follows is the earlier run's result.
+    ['skipped', r.skipped?.reason],
     ['backend', r.backend],
     ['metrics', formatMetrics(r.metrics)],
     ['model', registrationText(r)],

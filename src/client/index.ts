@@ -8,10 +8,11 @@ import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowHandl
 import { AppConfig, loadConfig } from '../config';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { progressQuery } from '../workflows/shared/pipeline';
-import { assertInputSize } from '../workflows/shared/defaults';
+import { InvalidInputError, parsePipelineInput } from '../workflows/shared/input-schema';
 import type { PipelineInput, PipelineName, PipelineProgress, PipelineResult } from '../workflows/shared/types';
 
 export type { PipelineInput, PipelineName, PipelineProgress, PipelineResult } from '../workflows/shared/types';
+export { InvalidInputError } from '../workflows/shared/input-schema';
 
 export const PIPELINES: PipelineName[] = ['mnist', 'cifar10', 'tick', 'power'];
 
@@ -28,7 +29,21 @@ export interface StartOptions {
   requestId?: string;
 }
 
+/**
+ * Request ids become workflow ids (`<pipeline>-<request id>`), which Temporal limits in length and shows in URLs
+ * and the CLI: printable ASCII without spaces, at most 200 characters.
+ */
+export const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
+
+export function assertRequestId(requestId: string): void {
+  if (!REQUEST_ID.test(requestId)) {
+    const what = requestId.length > 200 ? `${requestId.length} characters long` : `'${requestId}'`;
+    throw new InvalidInputError(`request id must be 1 to 200 printable characters without spaces (letters, digits, punctuation); got one ${what}`);
+  }
+}
+
 export function pipelineWorkflowId(pipeline: PipelineName, opts: StartOptions = {}): string {
+  if (opts.requestId !== undefined) assertRequestId(opts.requestId);
   const key = opts.requestId ?? createHash('sha256').update(canonicalJson(opts.input ?? {})).digest('hex').slice(0, 16);
   return `${pipeline}-${key}`;
 }
@@ -59,8 +74,11 @@ export class PipelineClient {
   async start(pipeline: PipelineName, opts: StartOptions = {}): Promise<WorkflowHandle> {
     const workflowId = pipelineWorkflowId(pipeline, opts);
     const input: PipelineInput = { ...opts.input, taskQueues: opts.input?.taskQueues ?? this.config.taskQueues };
-    // Refused here with a clear message, rather than by the server (or after gRPC retries) for large inputs.
-    assertInputSize(input);
+    // The workflow's own boundary check, here first: a bad value or an oversized input starts nothing.
+    parsePipelineInput(pipeline, input);
+    if (input.taskQueues?.cpu !== this.config.taskQueues.cpu) {
+      throw new InvalidInputError(`invalid ${pipeline} input: taskQueues.cpu: '${input.taskQueues?.cpu}' is not the CPU queue this client starts workflows on ('${this.config.taskQueues.cpu}')`);
+    }
     try {
       return await this.client.workflow.start(WORKFLOW_TYPE[pipeline], {
         workflowId,

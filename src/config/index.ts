@@ -38,14 +38,21 @@ export interface AppConfig {
   lightgbmThreads: number;
   /** Seconds between mid-epoch training checkpoints (DML_CHECKPOINT_EVERY_SEC). */
   checkpointEverySec: number;
+  /** Checkpoint folders of finished runs kept under <data root>/checkpoints/finished (0: removed when a run ends). */
+  keepCheckpoints: number;
 }
 
-function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+/** A setting that cannot work: refused when the configuration is read, at startup, naming the variables. */
+export class ConfigError extends Error {
+  name = 'ConfigError';
+}
+
+function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new Error(`${name} must be a positive integer, got '${raw}'`);
+  if (!Number.isInteger(value) || value < min) {
+    throw new ConfigError(`${name} must be ${min === 1 ? 'a positive' : 'a non-negative'} integer, got '${raw}'`);
   }
   return value;
 }
@@ -54,6 +61,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const temporalPort = env.TEMPORAL_PORT ?? '7233';
   const uiPort = env.TEMPORAL_UI_PORT ?? String(Number(temporalPort) + 1000);
   const mlflowPort = env.MLFLOW_PORT ?? '5000';
+  // mTLS needs the certificate and its key; one without the other would silently connect without a client certificate.
+  if (Boolean(env.TEMPORAL_TLS_CERT) !== Boolean(env.TEMPORAL_TLS_KEY)) {
+    const [set, unset] = env.TEMPORAL_TLS_CERT ? ['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY'] : ['TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CERT'];
+    throw new ConfigError(`${set} is set but ${unset} is not: Temporal mTLS needs both the client certificate and its private key (or neither)`);
+  }
   const useTls = env.TEMPORAL_TLS_CERT || env.TEMPORAL_TLS_KEY || env.TEMPORAL_TLS_CA;
   return {
     temporal: {
@@ -86,5 +98,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     lightgbmLib: env.LIGHTGBM_LIB || undefined,
     lightgbmThreads: intFromEnv(env, 'DML_LIGHTGBM_THREADS', os.cpus().length),
     checkpointEverySec: intFromEnv(env, 'DML_CHECKPOINT_EVERY_SEC', 60),
+    keepCheckpoints: intFromEnv(env, 'DML_KEEP_CHECKPOINTS', 0, 0),
   };
 }

@@ -10,3 +10,12 @@ export class LightgbmError extends Error {
     this.name = 'LightgbmError';
   }
 }
+
+/**
+ * The LightGBM worker thread died (exited, crashed in JavaScript, ran out of its memory limit) with this call
+ * pending or in flight. Retryable: the library starts a fresh thread for the next call, so a retried activity
+ * trains again (a LightGBM C error is a LightgbmError instead, and not retried).
+ */
+export class LightgbmWorkerDiedError extends Error {
+  name = 'LightgbmWorkerDiedError';
+}

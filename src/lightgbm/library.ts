@@ -3,10 +3,10 @@ import * as koffi from 'koffi';
 import type { KoffiFunc } from 'koffi';
 import * as nodePath from 'path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'worker_threads';
-import { LightgbmError } from './errors';
+import { LightgbmError, LightgbmWorkerDiedError } from './errors';
 import { readWheelVersion, resolveLibraryPath } from './locate';
 import { formatParams } from './params';
-import type { AddressArg, AllocArg, CallReply, CallRequest, OutArg, StringsArg, WireArg, WorkerInit } from './protocol';
+import { FLAG_DEAD, FLAG_REPLY, type AddressArg, type AllocArg, type CallReply, type CallRequest, type ExitRequest, type OutArg, type StringsArg, type WireArg, type WorkerInit } from './protocol';
 
 /** C API constants (include/LightGBM/c_api.h). */
 export const C_API_DTYPE_FLOAT32 = 0;
@@ -187,10 +187,10 @@ export class LightgbmLibrary {
   private directApi: LightgbmApi | undefined;
   private worker: Worker | undefined;
   private syncPort: MessagePort | undefined;
-  private readonly flag = new Int32Array(new SharedArrayBuffer(4));
+  /** Shared with the current worker thread (FLAG_REPLY, FLAG_DEAD); a new thread gets a new one. */
+  private flag = new Int32Array(new SharedArrayBuffer(8));
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
-  private dead: Error | undefined;
   private workerVerbosity: number | undefined;
   private readonly stats = { calls: 0, threads: new Set<number>() };
 
@@ -230,12 +230,18 @@ export class LightgbmLibrary {
   invoke(fn: keyof LightgbmApi, args: WireArg[]): unknown[] {
     const worker = this.ensureWorker();
     const syncPort = this.syncPort as MessagePort;
+    const flag = this.flag;
     const req: CallRequest = { id: this.nextId++, sync: true, fn, args };
-    Atomics.store(this.flag, 0, 0);
+    Atomics.store(flag, FLAG_REPLY, 0);
     worker.postMessage(req);
-    while (Atomics.load(this.flag, 0) === 0) Atomics.wait(this.flag, 0, 0, 1000);
+    // Liveness: the thread raises FLAG_DEAD as it exits, so a dead thread fails this call instead of hanging it.
+    while (Atomics.load(flag, FLAG_REPLY) === 0 && Atomics.load(flag, FLAG_DEAD) === 0) Atomics.wait(flag, FLAG_REPLY, 0, 1000);
     const received = receiveMessageOnPort(syncPort);
-    if (!received) throw new Error(`LightGBM worker gave no reply to ${fn}`);
+    if (!received) {
+      const err = new LightgbmWorkerDiedError(`The LightGBM worker thread died before it answered ${fn}; the next call starts a new thread`);
+      this.workerGone(worker, err);
+      throw err;
+    }
     return this.settle(received.message as CallReply, fn);
   }
 
@@ -279,13 +285,35 @@ export class LightgbmLibrary {
     return reply.outs;
   }
 
+  /** @internal Test hook: the worker thread exits with `code` once it reaches this message (after calls sent before it). */
+  exitWorkerForTest(code = 1): void {
+    const req: ExitRequest = { exit: code };
+    this.worker?.postMessage(req);
+  }
+
+  /** @internal Test hook: terminates the worker thread now (a call in progress finishes its C code first). */
+  async terminateWorkerForTest(): Promise<void> {
+    await this.worker?.terminate();
+  }
+
+  /** Fails every call waiting on `worker` and forgets it, so the next call starts a fresh thread. */
+  private workerGone(worker: Worker, err: Error): void {
+    if (this.worker !== worker) return; // already replaced
+    for (const call of this.pending.values()) call.reject(err);
+    this.pending.clear();
+    this.worker = undefined;
+    this.syncPort?.close();
+    this.syncPort = undefined;
+    this.workerVerbosity = undefined; // the log level was the dead thread's
+    void worker.terminate();
+  }
+
   private ensureWorker(): Worker {
-    if (this.dead) throw this.dead;
     if (this.worker) return this.worker;
     const { port1, port2 } = new MessageChannel();
+    this.flag = new Int32Array(new SharedArrayBuffer(8));
     const init: WorkerInit & { syncPort: MessagePort } = { libraryPath: this.path, flag: this.flag.buffer as SharedArrayBuffer, syncPort: port2 };
     const worker = new Worker(nodePath.join(__dirname, 'worker.js'), { workerData: init, transferList: [port2] });
-    worker.unref();
     port1.unref();
     worker.on('message', (reply: CallReply) => {
       const call = this.pending.get(reply.id);
@@ -298,14 +326,13 @@ export class LightgbmLibrary {
         call.reject(err as Error);
       }
     });
-    const fail = (err: Error) => {
-      this.dead = new Error(`The LightGBM worker thread stopped: ${err.message}`);
-      for (const call of this.pending.values()) call.reject(this.dead);
-      this.pending.clear();
-      this.worker = undefined;
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
+    const fail = (why: string) =>
+      this.workerGone(worker, new LightgbmWorkerDiedError(`The LightGBM worker thread died (${why}) with this call pending; the next call starts a new thread`));
+    worker.on('error', (err) => fail(err.message));
+    worker.on('exit', (code) => fail(`exit code ${code}`));
+    // After the listeners: adding a 'message' listener refs the worker's port again, which kept a process that
+    // made only synchronous calls alive. An idle thread never keeps the process alive; a pending call refs it.
+    worker.unref();
     this.worker = worker;
     this.syncPort = port1;
     return worker;

@@ -69,9 +69,22 @@ export interface CallReply {
   thread: number;
 }
 
+/** @internal Test hook: the worker thread exits with `code` when it reaches this message. */
+export interface ExitRequest {
+  exit: number;
+}
+
+/** Indexes of the shared Int32Array between a library and its worker thread. */
+export const FLAG_REPLY = 0;
+export const FLAG_DEAD = 1;
+
 export interface WorkerInit {
   libraryPath: string;
-  /** Int32Array flag: the worker sets it to 1 and notifies after posting a sync reply. */
+  /**
+   * Int32Array of 2: the worker sets [FLAG_REPLY] to 1 and notifies after posting a sync reply, and sets
+   * [FLAG_DEAD] to 1 (and notifies [FLAG_REPLY]) when its thread exits, so a caller blocked in a synchronous
+   * call learns of the death instead of waiting forever (its event loop, which would see 'exit', is blocked).
+   */
   flag: SharedArrayBuffer;
 }
 

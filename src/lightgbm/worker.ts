@@ -7,7 +7,7 @@
 import * as koffi from 'koffi';
 import { parentPort, threadId, workerData, type MessagePort } from 'worker_threads';
 import { bindApi, WORKER_PROTOTYPES } from './library';
-import { isSpecialArg, type CallReply, type CallRequest, type WorkerInit } from './protocol';
+import { FLAG_DEAD, FLAG_REPLY, isSpecialArg, type CallReply, type CallRequest, type ExitRequest, type WorkerInit } from './protocol';
 
 type AnyFunc = (...args: unknown[]) => number;
 
@@ -23,6 +23,10 @@ function readStrings(buf: Buffer, count: number, bufferLen: number): string[] {
 
 function serve(port: MessagePort, init: WorkerInit & { syncPort: MessagePort }): void {
   const flag = new Int32Array(init.flag);
+  process.on('exit', () => {
+    Atomics.store(flag, FLAG_DEAD, 1);
+    Atomics.notify(flag, FLAG_REPLY);
+  });
   let api: Record<string, AnyFunc> | undefined;
   let loadError: string | undefined;
   try {
@@ -72,7 +76,8 @@ function serve(port: MessagePort, init: WorkerInit & { syncPort: MessagePort }):
     return { reply, transfer };
   };
 
-  port.on('message', (req: CallRequest) => {
+  port.on('message', (req: CallRequest | ExitRequest) => {
+    if ('exit' in req) process.exit(req.exit);
     let result: { reply: CallReply; transfer: ArrayBuffer[] };
     try {
       result = call(req);
@@ -81,8 +86,8 @@ function serve(port: MessagePort, init: WorkerInit & { syncPort: MessagePort }):
     }
     if (req.sync) {
       init.syncPort.postMessage(result.reply, result.transfer);
-      Atomics.store(flag, 0, 1);
-      Atomics.notify(flag, 0);
+      Atomics.store(flag, FLAG_REPLY, 1);
+      Atomics.notify(flag, FLAG_REPLY);
     } else {
       port.postMessage(result.reply, result.transfer);
     }

@@ -5,20 +5,11 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { PIPELINES } from '../client';
+import { INPUT_SCHEMAS } from '../workflows/shared/input-schema';
+import type { PipelineInput, PipelineName } from '../workflows/shared/types';
 
 const OVERLAP = ['SKIP', 'BUFFER_ONE', 'BUFFER_ALL', 'CANCEL_OTHER', 'TERMINATE_OTHER', 'ALLOW_ALL'] as const;
 const DURATION = /^\d+(\.\d+)?\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|d|days?)$/;
-
-const inputSchema = z
-  .object({
-    params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-    source: z.union([
-      z.object({ kind: z.literal('files'), dir: z.string().optional() }).strict(),
-      z.object({ kind: z.literal('synthetic'), seed: z.number().int().optional(), size: z.enum(['tiny', 'small']).optional() }).strict(),
-    ]).optional(),
-    gate: z.record(z.string(), z.number()).optional(),
-  })
-  .strict();
 
 export const scheduleEntrySchema = z
   .object({
@@ -37,9 +28,15 @@ export const scheduleEntrySchema = z
     catchupWindow: z.string().regex(DURATION, "a duration such as '1 hour' or '10m'").default('1 hour'),
     paused: z.boolean().default(false),
     note: z.string().optional(),
-    input: inputSchema.default({}),
+    // Workflow-input defaults, checked below against the pipeline's own input schema (the workflow's).
+    input: z.record(z.string(), z.unknown()).default({}),
   })
-  .strict();
+  .strict()
+  .superRefine((entry, ctx) => {
+    const parsed = INPUT_SCHEMAS[entry.pipeline as PipelineName].safeParse(entry.input);
+    for (const issue of parsed.error?.issues ?? []) ctx.addIssue({ code: 'custom', path: ['input', ...issue.path], message: issue.message });
+  })
+  .transform((entry) => ({ ...entry, input: entry.input as PipelineInput }));
 
 export const scheduleConfigSchema = z
   .object({

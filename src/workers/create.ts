@@ -35,7 +35,7 @@ export async function createWorkers(opts: CreateWorkersOptions): Promise<{ worke
   const connection = opts.connection ?? (await NativeConnection.connect(temporalConnectionOptions(config.temporal)));
   const activities =
     opts.activities ??
-    createActivities({ mlflow: mlflowClientFrom(config), dataRoot: config.dataRoot, lightgbmLib: config.lightgbmLib, lightgbmThreads: config.lightgbmThreads, checkpointEverySec: config.checkpointEverySec });
+    createActivities({ mlflow: mlflowClientFrom(config), dataRoot: config.dataRoot, lightgbmLib: config.lightgbmLib, lightgbmThreads: config.lightgbmThreads, checkpointEverySec: config.checkpointEverySec, keepCheckpoints: config.keepCheckpoints });
   const workers: Worker[] = [];
   // Both roles run tfjs (training on gpu, inference for evaluation on cpu): report which backend loaded.
   const tfjsBackend = describeBackend(await loadTfBackend());

@@ -1,6 +1,6 @@
 /** Runs workers of the given roles until SIGINT/SIGTERM, then shuts them down gracefully. */
 import { Runtime, DefaultLogger, LogLevel } from '@temporalio/worker';
-import { loadConfig } from '../config';
+import { ConfigError, loadConfig } from '../config';
 import { createWorkers, WorkerRole } from './create';
 import { logger } from './logging';
 
@@ -31,7 +31,9 @@ export function main(roles: WorkerRole[]): void {
   runWorkers(roles).then(
     () => process.exit(0),
     (err) => {
-      logger.error('worker failed', { error: String(err?.stack ?? err) });
+      // A configuration error is the whole story (which variables to fix); anything else keeps its stack.
+      if (err instanceof ConfigError) logger.error('invalid configuration', { error: err.message });
+      else logger.error('worker failed', { error: String(err?.stack ?? err) });
       process.exit(1);
     },
   );

@@ -1,13 +1,15 @@
 import { runPipeline } from './shared/pipeline';
-import { stageActivities } from './shared/proxies';
 import type { PipelineInput, PipelineResult } from './shared/types';
+import { stageActivities } from './shared/proxies';
 
 /** MNIST digits: IDX files → CNN on the GPU queue → test accuracy → `mnist-cnn` if accuracy ≥ 0.95. */
 export async function mnistTraining(input: PipelineInput = {}): Promise<PipelineResult> {
-  const { prepare, gpuTrain, evaluate } = stageActivities('mnist', input);
-  return runPipeline('mnist', input, {
-    prepare: prepare.prepareMnist,
-    train: gpuTrain.trainMnistModel,
-    evaluate: evaluate.evaluateClassifier,
+  return runPipeline('mnist', input, (valid) => {
+    const { prepare, gpuTrain, evaluate } = stageActivities('mnist', valid);
+    return {
+      prepare: prepare.prepareMnist,
+      train: gpuTrain.trainMnistModel,
+      evaluate: evaluate.evaluateClassifier,
+    };
   });
 }

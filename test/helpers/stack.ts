@@ -53,7 +53,7 @@ export function testConfig(): AppConfig {
 }
 
 export function depsFor(config: AppConfig): ActivityDeps {
-  return { mlflow: new MlflowClient(config.mlflow), dataRoot: config.dataRoot, lightgbmLib: config.lightgbmLib, lightgbmThreads: config.lightgbmThreads, checkpointEverySec: config.checkpointEverySec };
+  return { mlflow: new MlflowClient(config.mlflow), dataRoot: config.dataRoot, lightgbmLib: config.lightgbmLib, lightgbmThreads: config.lightgbmThreads, checkpointEverySec: config.checkpointEverySec, keepCheckpoints: config.keepCheckpoints };
 }
 
 export interface RunningWorkers {

@@ -7,10 +7,10 @@ import { failureOf } from '../helpers/failures';
 describe('bad input', () => {
   const stack = usePipelineStack();
 
-  it('an unknown hyper-parameter is rejected at the workflow boundary', async () => {
-    const failure = await failureOf(stack.client.execute('mnist', { requestId: `badparam-${stack.config.taskQueues.cpu}`, input: { params: { epoch: 3 } } }));
-    expect(failure.type).toBe('InvalidInput');
-    expect(failure.message).toContain("unknown parameter 'epoch'");
+  it('an unknown hyper-parameter is refused by the client before anything starts', async () => {
+    await expect(stack.client.execute('mnist', { requestId: `badparam-${stack.config.taskQueues.cpu}`, input: { params: { epoch: 3 } } })).rejects.toThrow(
+      "invalid mnist input: params: unknown key 'epoch'; accepted: model, epochs",
+    );
   });
 
   it('a corrupt IDX file fails prepare without retries, naming the file', async () => {
@@ -44,11 +44,13 @@ describe('bad input', () => {
     }
   });
 
-  it('a data directory outside the data root is refused', async () => {
-    const failure = await failureOf(
-      stack.client.execute('power', { requestId: `escape-${stack.config.taskQueues.cpu}`, input: { source: { kind: 'files', dir: '../../etc' } } }),
-    );
-    expect(failure.type).toBe('DataError');
-    expect(failure.message).toContain('escapes the data root');
+  it('a data directory outside the data root is refused by the client and at the workflow boundary', async () => {
+    const input = { source: { kind: 'files' as const, dir: '../../etc' }, taskQueues: stack.config.taskQueues };
+    const message = 'invalid power input: source.dir: must be a relative path under the data root (no leading /, no ..)';
+    await expect(stack.client.execute('power', { requestId: `escape-${stack.config.taskQueues.cpu}`, input })).rejects.toThrow(message);
+    const handle = await stack.client.client.workflow.start('powerTraining', { workflowId: `escape-${stack.config.taskQueues.cpu}`, taskQueue: stack.config.taskQueues.cpu, args: [input] });
+    const failure = await failureOf(handle.result());
+    expect(failure.type).toBe('InvalidInput');
+    expect(failure.message).toBe(message);
   });
 });

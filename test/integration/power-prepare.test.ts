@@ -10,7 +10,7 @@ import { readArray, readMeta } from '../../src/data/arrays';
 import { generatePowerText } from '../../src/data/power';
 import { dataLimitsFromEnv } from '../../src/data/limits';
 import { resolveParams } from '../../src/workflows/shared/defaults';
-import type { PipelineInput, PreparedData, StageRequest, TrackingRun } from '../../src/workflows/shared/types';
+import type { PipelineInput, PreparedData, StageRequest, TrackingRun, ValidInput } from '../../src/workflows/shared/types';
 import { depsFor, testConfig } from '../helpers/stack';
 
 const DAY = 86_400_000;
@@ -30,7 +30,7 @@ describe('power prepare', () => {
       workflowRunId: `${name}-${Date.now()}`,
       params,
     });
-    const req: StageRequest = { pipeline: 'power', run, input, params };
+    const req: StageRequest = { pipeline: 'power', run, input: { ...input, params } as ValidInput, params }; // activities see validated input
     const prepared: PreparedData = await env.run(activities.preparePower, req);
     return { run, prepared };
   }
@@ -108,7 +108,7 @@ describe('power prepare', () => {
     const params = resolveParams('power');
     const run: TrackingRun = await env.run(small.startTrackingRun, { pipeline: 'power' as const, workflowId: 'power-prepare-grid', workflowRunId: `grid-${Date.now()}`, params });
     // A training date no other test used, so no prepared data is reused.
-    const req: StageRequest = { pipeline: 'power', run, input: { trainingDate: '2026-01-14' }, params };
+    const req: StageRequest = { pipeline: 'power', run, input: { trainingDate: '2026-01-14', params } as ValidInput, params };
     const err = await env.run(small.preparePower, req).then(() => undefined, (e: Error) => e);
     expect(err).toMatchObject({ type: 'DataError', nonRetryable: true });
     expect(err?.message).toContain(

@@ -10,7 +10,7 @@ import { createActivities } from '../../src/activities';
 import { readArray, readMeta } from '../../src/data/arrays';
 import { BAR_FEATURE_NAMES, generateTicks, writeTicksCsv, writeTicksParquet } from '../../src/data/ticks';
 import { resolveParams } from '../../src/workflows/shared/defaults';
-import type { PipelineInput, PreparedData, StageRequest, TrackingRun } from '../../src/workflows/shared/types';
+import type { PipelineInput, PreparedData, StageRequest, TrackingRun, ValidInput } from '../../src/workflows/shared/types';
 import { depsFor, testConfig } from '../helpers/stack';
 
 const DAY = 86_400_000;
@@ -37,7 +37,7 @@ describe('tick prepare', () => {
       source: { kind: 'files', dir: path.relative(config.dataRoot, rawDir) },
       window: { start: new Date(MONDAY).toISOString(), end: new Date(MONDAY + 2 * DAY).toISOString() },
     };
-    const req: StageRequest = { pipeline: 'tick', run, input, params };
+    const req: StageRequest = { pipeline: 'tick', run, input: { ...input, params } as ValidInput, params };
     const prepared: PreparedData = await env.run(activities.prepareTicks, req);
 
     const metrics = Object.fromEntries(((await deps.mlflow.getRun(run.runId)).data.metrics ?? []).map((m) => [m.key, m.value]));

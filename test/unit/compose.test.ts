@@ -87,13 +87,15 @@ const WORKER_ENV_NAMES = [
   'MLFLOW_TRACKING_PASSWORD', 'MLFLOW_TRACKING_TOKEN', 'DML_CPU_QUEUE', 'DML_GPU_QUEUE', 'DML_DATA_ROOT',
   'DML_GPU_TRAINING_CONCURRENCY', 'DML_CPU_ACTIVITY_CONCURRENCY', 'DML_TFJS_BACKEND', 'LIGHTGBM_LIB', 'DML_LOG_LEVEL', 'DML_METRICS_BIND', 'DML_LIGHTGBM_THREADS',
   'DML_CHECKPOINT_EVERY_SEC',
+  'DML_KEEP_CHECKPOINTS',
 ];
 /** loadConfig names that only give host-side defaults (published ports, UI links), not worker settings. */
 const HOST_ONLY_CONFIG_NAMES = ['TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'MLFLOW_PORT', 'TEMPORAL_UI_URL'];
 /** loadConfig names that one worker role has no use for. */
 const NOT_NEEDED_BY: Record<string, string[]> = {
   'worker-cpu': ['DML_GPU_TRAINING_CONCURRENCY', 'DML_CHECKPOINT_EVERY_SEC'],
-  'worker-gpu': ['DML_CPU_ACTIVITY_CONCURRENCY', 'LIGHTGBM_LIB', 'DML_LIGHTGBM_THREADS'],
+  // Run files are cleaned up by finishTrackingRun, a CPU activity.
+  'worker-gpu': ['DML_CPU_ACTIVITY_CONCURRENCY', 'LIGHTGBM_LIB', 'DML_LIGHTGBM_THREADS', 'DML_KEEP_CHECKPOINTS'],
 };
 
 function srcText(): string {

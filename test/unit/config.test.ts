@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../src/config';
+import { ConfigError, loadConfig } from '../../src/config';
 import { temporalConnectionOptions } from '../../src/config/temporal-connection';
 
 describe('configuration from the environment', () => {
@@ -41,5 +41,13 @@ describe('configuration from the environment', () => {
 
   it('rejects a non-numeric concurrency, naming the variable', () => {
     expect(() => loadConfig({ DML_GPU_TRAINING_CONCURRENCY: 'two' })).toThrow("DML_GPU_TRAINING_CONCURRENCY must be a positive integer, got 'two'");
+  });
+
+  it.each([
+    [{ TEMPORAL_TLS_CERT: '/certs/client.pem' }, 'TEMPORAL_TLS_CERT is set but TEMPORAL_TLS_KEY is not'],
+    [{ TEMPORAL_TLS_KEY: '/certs/client.key' }, 'TEMPORAL_TLS_KEY is set but TEMPORAL_TLS_CERT is not'],
+  ])('refuses half an mTLS pair at startup instead of connecting without a client certificate (%j)', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(`${message}: Temporal mTLS needs both the client certificate and its private key (or neither)`);
   });
 });

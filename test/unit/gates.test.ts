@@ -1,4 +1,4 @@
-import { beatsChampion, evaluateGate, gateWithOverrides, MODEL_POLICIES } from '../../src/workflows/shared/gates';
+import { beatsChampion, evaluateGate, gateEvidence, gateWithOverrides, MODEL_POLICIES } from '../../src/workflows/shared/gates';
 import { resolveParams } from '../../src/workflows/shared/defaults';
 
 describe('registration gates', () => {
@@ -23,6 +23,21 @@ describe('registration gates', () => {
     expect(evaluateGate(relaxed, { test_rmse: 9.99 }).passed).toBe(true);
   });
 
+  it('needs a minimum test size: metrics measured on too few examples do not pass, and the reason says so', () => {
+    const policy = MODEL_POLICIES.tick;
+    const metrics = { backtest_sharpe: 56.7, backtest_max_drawdown: 0.01 };
+    expect(evaluateGate(policy.gate, metrics, gateEvidence(policy, 25))).toEqual({
+      passed: false,
+      reason: 'gate failed: test set 25 sequences below the minimum 100',
+    });
+    expect(evaluateGate(policy.gate, metrics, gateEvidence(policy, 100))).toEqual({
+      passed: true,
+      reason: 'gate passed: test set 100 sequences >= 100, backtest_sharpe=56.7 >= 1.5, backtest_max_drawdown=0.01 <= 0.2',
+    });
+    expect(evaluateGate(policy.gate, metrics, gateEvidence(policy, 25, { minTestSize: 20 })).passed).toBe(true);
+    expect([MODEL_POLICIES.mnist.minTestSize, MODEL_POLICIES.cifar10.minTestSize, MODEL_POLICIES.power.minTestSize]).toEqual([200, 200, 48]);
+  });
+
   it('compares against the champion in the metric direction', () => {
     expect(beatsChampion(MODEL_POLICIES.mnist, 0.97, 0.96)).toBe(true);
     expect(beatsChampion(MODEL_POLICIES.mnist, 0.96, 0.96)).toBe(false);
@@ -37,8 +52,8 @@ describe('hyper-parameter resolution', () => {
     expect(resolveParams('mnist', { epochs: 2 })).toMatchObject({ epochs: 2, batchSize: 64 });
   });
   it('rejects unknown keys and wrong types, naming them', () => {
-    expect(() => resolveParams('mnist', { epoch: 2 })).toThrow(/unknown parameter 'epoch' for pipeline mnist/);
-    expect(() => resolveParams('tick', { epochs: '2' })).toThrow(/parameter 'epochs' of pipeline tick must be a number, got string "2"/);
-    expect(() => resolveParams('mnist', { model: 'resnet' })).toThrow("parameter 'model' of pipeline mnist must be one of cnn, mlp, got 'resnet'");
+    expect(() => resolveParams('mnist', { epoch: 2 })).toThrow("invalid mnist params: params: unknown key 'epoch'; accepted: model, epochs,");
+    expect(() => resolveParams('tick', { epochs: '2' })).toThrow('invalid tick params: params.epochs: Invalid input: expected number, received string');
+    expect(() => resolveParams('mnist', { model: 'resnet' })).toThrow('invalid mnist params: params.model: Invalid option: expected one of "cnn"|"mlp"');
   });
 });

@@ -49,10 +49,11 @@ Examples:
 }
 
 async function start(pipeline: PipelineName, opts: StartOptions): Promise<void> {
-  const input = buildInput(pipeline, { ...opts, param: opts.param ?? [] }); // usage errors before any connection
+  // Usage errors (bad parameters, a bad request id) before any connection.
+  const input = buildInput(pipeline, { ...opts, param: opts.param ?? [] });
+  const workflowId = pipelineWorkflowId(pipeline, { input, requestId: opts.requestId });
   const config = cliConfig();
   await withPipelines(async (pc) => {
-    const workflowId = pipelineWorkflowId(pipeline, { input, requestId: opts.requestId });
     const previous = await pc.client.workflow
       .getHandle(workflowId)
       .describe()

@@ -13,6 +13,13 @@ export interface ModelPolicy {
   /** Metric compared against the current champion's. */
   championMetric: string;
   higherIsBetter: boolean;
+  /**
+   * The gate needs evidence: fewer test examples than this (images, bars, hourly rows) and the model is not
+   * registered, whatever its metrics (a tick model once "passed" with Sharpe 56.7 on 25 test sequences).
+   * Overridable per run with the input's `gate.minTestSize`.
+   */
+  minTestSize: number;
+  testUnit: string;
 }
 
 export const MODEL_POLICIES: Record<PipelineName, ModelPolicy> = {
@@ -21,12 +28,17 @@ export const MODEL_POLICIES: Record<PipelineName, ModelPolicy> = {
     gate: [{ metric: 'test_accuracy', op: '>=', threshold: 0.95 }],
     championMetric: 'test_accuracy',
     higherIsBetter: true,
+    // 200 images: the accuracy's standard error near 0.95 is about 0.015.
+    minTestSize: 200,
+    testUnit: 'images',
   },
   cifar10: {
     modelName: 'cifar10-cnn',
     gate: [{ metric: 'test_accuracy', op: '>=', threshold: 0.85 }],
     championMetric: 'test_accuracy',
     higherIsBetter: true,
+    minTestSize: 200,
+    testUnit: 'images',
   },
   tick: {
     modelName: 'tick-model',
@@ -36,12 +48,18 @@ export const MODEL_POLICIES: Record<PipelineName, ModelPolicy> = {
     ],
     championMetric: 'backtest_sharpe',
     higherIsBetter: true,
+    // An annualised Sharpe from a few dozen bars is noise; 100 sequences is about two hours of 1-minute bars per symbol.
+    minTestSize: 100,
+    testUnit: 'sequences',
   },
   power: {
     modelName: 'power-consumption-model',
     gate: [{ metric: 'test_rmse', op: '<', threshold: 0.75 }],
     championMetric: 'test_rmse',
     higherIsBetter: false,
+    // Two days of hourly rows: every hour of the daily cycle measured twice.
+    minTestSize: 48,
+    testUnit: 'rows',
   },
 };
 
@@ -55,9 +73,26 @@ export function gateWithOverrides(gate: GateCondition[], overrides: Record<strin
   return gate.map((c) => (c.metric in overrides ? { ...c, threshold: overrides[c.metric] } : c));
 }
 
-export function evaluateGate(gate: GateCondition[], metrics: Record<string, number>): GateDecision {
+/** How much test data the metrics rest on, and how much the gate needs. */
+export interface GateEvidence {
+  /** Test examples the metrics were measured on; undefined when the caller did not say (runs started before this check). */
+  testSize: number | undefined;
+  minTestSize: number;
+  unit: string;
+}
+
+/** The policy's evidence requirement, with the input's `gate.minTestSize` override applied. */
+export function gateEvidence(policy: ModelPolicy, testSize: number | undefined, overrides: Record<string, number> = {}): GateEvidence {
+  return { testSize, minTestSize: overrides.minTestSize ?? policy.minTestSize, unit: policy.testUnit };
+}
+
+export function evaluateGate(gate: GateCondition[], metrics: Record<string, number>, evidence?: GateEvidence): GateDecision {
   const failures: string[] = [];
   const passes: string[] = [];
+  if (evidence?.testSize !== undefined) {
+    const enough = evidence.testSize >= evidence.minTestSize;
+    (enough ? passes : failures).push(`test set ${evidence.testSize} ${evidence.unit} ${enough ? '>=' : 'below the minimum'} ${evidence.minTestSize}`);
+  }
   for (const c of gate) {
     const value = metrics[c.metric];
     const ok =

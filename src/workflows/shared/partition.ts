@@ -5,13 +5,13 @@
  */
 import { workflowInfo } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import type { PipelineInput, PipelineName } from './types';
+import type { PipelineInput, PipelineName, ValidInput } from './types';
 
 export const SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export function withScheduledPartition(pipeline: PipelineName, input: PipelineInput): PipelineInput {
+export function withScheduledPartition(pipeline: PipelineName, input: ValidInput): ValidInput {
   if (input.window || input.trainingDate) return input;
   const scheduled = workflowInfo().typedSearchAttributes.get(SCHEDULED_START_TIME);
   if (!scheduled) return input;
@@ -25,6 +25,13 @@ export function withScheduledPartition(pipeline: PipelineName, input: PipelineIn
     default:
       return input;
   }
+}
+
+export const SCHEDULED_BY_ID = defineSearchAttributeKey('TemporalScheduledById', SearchAttributeType.KEYWORD);
+
+/** The schedule that started this run (scheduled, triggered or backfilled); undefined when a client started it. */
+export function scheduleIdOfRun(): string | undefined {
+  return workflowInfo().typedSearchAttributes.get(SCHEDULED_BY_ID);
 }
 
 /** A short label of the data partition, for the result, MLflow and the progress query. */

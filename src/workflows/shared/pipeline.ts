@@ -12,13 +12,14 @@ import {
   workflowInfo,
   CancellationScope,
   isCancellation,
+  patched,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { assertInputSize, resolveParams } from './defaults';
-import { DATASET, MLFLOW_RUN_ID, MODEL_VERSION, PIPELINE } from './search-attributes';
+import { parsePipelineInput } from './input-schema';
+import { DATASET, MLFLOW_RUN_ID, MODEL_VERSION, PARTITION, PIPELINE } from './search-attributes';
 import type {
   Evaluation,
-  PipelineInput,
+  HyperParams,
   PipelineName,
   PipelineProgress,
   PipelineResult,
@@ -26,9 +27,10 @@ import type {
   StageRequest,
   TrainingProgress,
   TrainedModel,
+  ValidInput,
 } from './types';
 import { bookkeepingActivities } from './proxies';
-import { partitionLabel, withScheduledPartition } from './partition';
+import { partitionLabel, scheduleIdOfRun, withScheduledPartition } from './partition';
 
 export const progressQuery = defineQuery<PipelineProgress>('progress');
 /** Sent by training activities so the `progress` query shows the epoch and loss, not just the stage. */
@@ -40,17 +42,32 @@ export interface PipelineStages {
   evaluate: (req: StageRequest & { prepared: PreparedData; model: TrainedModel }) => Promise<Evaluation>;
 }
 
-export async function runPipeline(pipeline: PipelineName, requested: PipelineInput, stages: PipelineStages): Promise<PipelineResult> {
-  const input = withScheduledPartition(pipeline, requested);
-  const partition = partitionLabel(input);
-  const progress: PipelineProgress = { stage: 'starting', partition };
+/** `stagesFor` builds the stage activities from the validated input (its task queues). */
+export async function runPipeline(pipeline: PipelineName, requested: unknown, stagesFor: (input: ValidInput) => PipelineStages): Promise<PipelineResult> {
+  const progress: PipelineProgress = { stage: 'starting' };
   setHandler(progressQuery, () => progress);
   setHandler(trainingProgressSignal, (training) => {
     progress.training = training;
   });
-  const params = validatedParams(pipeline, input);
+  const input = withScheduledPartition(pipeline, validatedInput(pipeline, requested));
+  const partition = partitionLabel(input);
+  progress.partition = partition;
+  const params = input.params as HyperParams;
   const { workflowId, runId } = workflowInfo();
   const tracking = bookkeepingActivities(input);
+  if (partition) upsertTypedAttributes([{ key: PIPELINE, value: pipeline }, { key: PARTITION, value: `${pipeline}:${partition}` }]);
+
+  // A scheduled or backfilled run of a partition its schedule already trained hands back that result: one model per partition.
+  const scheduleId = scheduleIdOfRun();
+  if (partition && scheduleId && !input.force && patched('skip-finished-partition')) {
+    const previous = await tracking.findFinishedPartition({ pipeline, partition, scheduleId, runId });
+    if (previous) {
+      const reason = `partition ${partition} already trained by ${previous.workflowId} (run ${previous.runId}); nothing trained (set force: true to train again)`;
+      progress.stage = 'skipped';
+      upsertMemo({ skipped: reason, mlflowRunUrl: previous.result.mlflowRunUrl });
+      return { ...previous.result, workflowId, skipped: { reason, workflowId: previous.workflowId, runId: previous.runId } };
+    }
+  }
 
   const run = await tracking.startTrackingRun({ pipeline, workflowId, workflowRunId: runId, params, tags: partition ? { partition } : {} });
   progress.mlflowRunId = run.runId;
@@ -60,6 +77,7 @@ export async function runPipeline(pipeline: PipelineName, requested: PipelineInp
   ]);
   upsertMemo({ mlflowRunUrl: run.runUrl });
 
+  const stages = stagesFor(input);
   const request: StageRequest = { pipeline, run, input, params };
   try {
     progress.stage = 'prepare';
@@ -75,10 +93,10 @@ export async function runPipeline(pipeline: PipelineName, requested: PipelineInp
     const evaluation = await stages.evaluate({ ...request, prepared, model });
 
     progress.stage = 'register';
-    const registration = await tracking.registerModel({ pipeline, run, model, metrics: evaluation.metrics, gateOverrides: input.gate });
+    const registration = await tracking.registerModel({ pipeline, run, model, metrics: evaluation.metrics, gateOverrides: input.gate, testSize: prepared.counts.n_test });
     if (registration.version) upsertTypedAttributes([{ key: MODEL_VERSION, value: registration.version }]);
 
-    await tracking.finishTrackingRun({ runId: run.runId, status: 'FINISHED' });
+    await tracking.finishTrackingRun({ runId: run.runId, status: 'FINISHED', registered: registration.registered });
     progress.stage = 'done';
     return {
       pipeline,
@@ -101,11 +119,21 @@ export async function runPipeline(pipeline: PipelineName, requested: PipelineInp
   }
 }
 
-/** Input is checked at the workflow boundary: a bad parameter fails the workflow at once, not its task forever. */
-function validatedParams(pipeline: PipelineName, input: PipelineInput) {
+/**
+ * Input is checked once, at the workflow boundary, against the pipeline's schema: a bad value fails the workflow
+ * at once (no activity, no MLflow run), not its tasks forever. Task queues: the workflow runs on the CPU queue,
+ * so a `taskQueues.cpu` naming another queue (a typo) is refused rather than left waiting for a worker that never
+ * comes; without `taskQueues` the CPU stages follow the workflow's own queue.
+ */
+function validatedInput(pipeline: PipelineName, requested: unknown): ValidInput {
   try {
-    assertInputSize(input);
-    return resolveParams(pipeline, input.params);
+    const input = parsePipelineInput(pipeline, requested);
+    const ownQueue = workflowInfo().taskQueue;
+    // Versioned: runs started before this check replay without it.
+    if (input.taskQueues && input.taskQueues.cpu !== ownQueue && patched('check-cpu-task-queue')) {
+      throw new Error(`invalid ${pipeline} input: taskQueues.cpu: '${input.taskQueues.cpu}' is not the queue this workflow runs on ('${ownQueue}'); leave taskQueues out or name it`);
+    }
+    return input;
   } catch (err) {
     throw ApplicationFailure.create({ type: 'InvalidInput', message: (err as Error).message, nonRetryable: true });
   }

@@ -5,3 +5,5 @@ export const PIPELINE = defineSearchAttributeKey('DmlPipeline', SearchAttributeT
 export const DATASET = defineSearchAttributeKey('DmlDataset', SearchAttributeType.KEYWORD);
 export const MLFLOW_RUN_ID = defineSearchAttributeKey('DmlMlflowRunId', SearchAttributeType.KEYWORD);
 export const MODEL_VERSION = defineSearchAttributeKey('DmlModelVersion', SearchAttributeType.KEYWORD);
+/** `<pipeline>:<partition>`, e.g. `power:2026-11-23`: how a scheduled run finds an earlier success for its partition. */
+export const PARTITION = defineSearchAttributeKey('DmlPartition', SearchAttributeType.KEYWORD);

@@ -2,37 +2,12 @@
  * Contracts between workflows, activities and callers. Everything here travels in Temporal payloads,
  * so it holds references (paths, MLflow run ids, model URIs) and small numbers: never datasets or weights.
  */
-import type { TaskQueues } from './task-queues';
+import type { PipelineName, PipelineParams, ValidInput } from './input-schema';
 
-export type PipelineName = 'mnist' | 'cifar10' | 'tick' | 'power';
+export type { DataSource, DataWindow, PipelineInput, PipelineName, PipelineParams, ValidInput } from './input-schema';
 
+/** Hyper-parameters as they travel to activities and MLflow (each pipeline's typed shape: PipelineParams). */
 export type HyperParams = Record<string, string | number | boolean>;
-
-/** Where the raw data comes from: files under the data root, or a generated synthetic set in the same format. */
-export type DataSource =
-  | { kind: 'files'; dir?: string }
-  | { kind: 'synthetic'; seed?: number; size?: 'tiny' | 'small' };
-
-export interface DataWindow {
-  /** ISO-8601 instants, start inclusive, end exclusive. */
-  start: string;
-  end: string;
-}
-
-export interface PipelineInput {
-  params?: HyperParams;
-  source?: DataSource;
-  window?: DataWindow;
-  /**
-   * Partition to train for, 'YYYY-MM-DD' (UTC): the training window ends at the start of that day, so a run
-   * scheduled for a date, or backfilled for one, sees only data before it. Takes precedence over `window.end`.
-   */
-  trainingDate?: string;
-  /** Overrides of the registration gate's thresholds, keyed by metric name. */
-  gate?: Record<string, number>;
-  /** Filled by the client from config; workflow code cannot read the environment. */
-  taskQueues?: TaskQueues;
-}
 
 export interface TrackingRun {
   runId: string;
@@ -44,9 +19,15 @@ export interface TrackingRun {
 export interface StageRequest {
   pipeline: PipelineName;
   run: TrackingRun;
-  input: PipelineInput;
+  /** The validated input (input-schema.ts), defaults applied. */
+  input: ValidInput;
   /** Hyper-parameters after defaults were applied. */
   params: HyperParams;
+}
+
+/** The typed parameters of a stage request for pipeline P (validated, defaults applied, at the workflow boundary). */
+export function paramsOf<P extends PipelineName>(req: StageRequest, _pipeline: P): PipelineParams<P> {
+  return req.params as unknown as PipelineParams<P>;
 }
 
 export interface PreparedData {
@@ -79,6 +60,8 @@ export interface RegistrationRequest {
   model: TrainedModel;
   metrics: Record<string, number>;
   gateOverrides?: Record<string, number>;
+  /** Size of the test set the metrics were measured on (rows, images or sequences). */
+  testSize?: number;
 }
 
 export interface Registration {
@@ -100,9 +83,21 @@ export interface PipelineResult {
   backend: string;
   metrics: Record<string, number>;
   registration: Registration;
+  /**
+   * Set when this (scheduled or backfilled) run trained nothing because its partition already had a successful
+   * run: the fields above are that run's result.
+   */
+  skipped?: { reason: string; workflowId: string; runId: string };
 }
 
-export type Stage = 'starting' | 'prepare' | 'train' | 'evaluate' | 'register' | 'done' | 'failed';
+/** An earlier successful run of the same partition, found through Temporal visibility. */
+export interface FinishedPartition {
+  workflowId: string;
+  runId: string;
+  result: PipelineResult;
+}
+
+export type Stage = 'starting' | 'prepare' | 'train' | 'evaluate' | 'register' | 'done' | 'skipped' | 'failed';
 
 /** Live training progress, sent by the training activity each epoch/iteration (also in its heartbeat details). */
 export interface TrainingProgress {

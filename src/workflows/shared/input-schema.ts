@@ -1,0 +1,186 @@
+/**
+ * The one definition of a pipeline's workflow input: hyper-parameters with their types, defaults and ranges,
+ * the data source, the partition, gate overrides and task queues. The client and CLI check input with it before
+ * starting, the workflow checks it once as its first step (non-retryable `InvalidInput`), and the schedule
+ * config validates its workflow-input defaults with it. Unknown keys and kinds are errors that list what is
+ * accepted. Bundled into the workflow sandbox: zod is plain, deterministic JavaScript without Node built-ins.
+ */
+import { z } from 'zod';
+
+export type PipelineName = 'mnist' | 'cifar10' | 'tick' | 'power';
+export const PIPELINE_NAMES: readonly PipelineName[] = ['mnist', 'cifar10', 'tick', 'power'];
+
+/** A strict object whose "unknown key" error lists the keys it accepts. */
+function strictObject<S extends z.ZodRawShape>(shape: S) {
+  const accepted = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}; accepted: ${accepted}` : undefined),
+  });
+}
+
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+/** Seeds are safe non-negative integers: they end up in file names and RNG state, so no text and no fractions. */
+const seed = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const learningRate = z.number().gt(0).max(1);
+const epochs = int(1, 10_000);
+const batchSize = int(1, 65_536);
+
+const visionParams = {
+  model: z.enum(['cnn', 'mlp']).default('cnn'),
+  epochs: epochs.default(5),
+  batchSize: batchSize.default(64),
+  learningRate: learningRate.default(0.001),
+  validationFraction: z.number().min(0).max(0.5).default(0.1),
+  seed: seed.default(42),
+};
+
+/**
+ * Hyper-parameters per pipeline. Image pipelines: `model` is 'cnn' (the seed's MNIST CNN, a VGG-style CIFAR-10
+ * CNN) or 'mlp' (a small dense net, much faster on CPU backends; `hiddenUnits` sizes it). CIFAR-10's CNN needs on
+ * the order of 100+ epochs with augmentation to reach 0.85 test accuracy on the real data set: a GPU worker's job.
+ */
+export const PARAMS_SCHEMAS = {
+  mnist: strictObject({ ...visionParams, hiddenUnits: int(1, 8192).default(64) }),
+  cifar10: strictObject({ ...visionParams, hiddenUnits: int(1, 8192).default(128), augment: z.boolean().default(true) }),
+  tick: strictObject({
+    epochs: epochs.default(5),
+    batchSize: batchSize.default(64),
+    learningRate: learningRate.default(0.001),
+    cell: z.enum(['lstm', 'gru']).default('lstm'),
+    units: int(1, 4096).default(16),
+    sequenceLength: int(2, 10_000).default(30),
+    barIntervalSec: int(1, 86_400).default(60),
+    costBps: z.number().min(0).max(10_000).default(1),
+    maxDirtyFraction: z.number().min(0).max(0.5).default(0.05),
+    seed: seed.default(42),
+  }),
+  power: strictObject({
+    numBoostRound: int(1, 100_000).default(200),
+    learningRate: learningRate.default(0.05),
+    // LightGBM needs at least two leaves; 131072 is its upper limit.
+    numLeaves: int(2, 131_072).default(31),
+    earlyStoppingRounds: int(0, 100_000).default(20),
+    bucketMinutes: int(1, 1440).default(60),
+    horizonSteps: int(1, 10_000).default(1),
+    historyDays: int(0, 36_500).default(0),
+    numThreads: int(0, 1024).default(0),
+    seed: seed.default(42),
+  }),
+} as const;
+
+export type PipelineParams<P extends PipelineName = PipelineName> = z.output<(typeof PARAMS_SCHEMAS)[P]>;
+export type PipelineParamsInput<P extends PipelineName = PipelineName> = z.input<(typeof PARAMS_SCHEMAS)[P]>;
+
+/** Paths in the input are relative to the data root; absolute paths and `..` never are. */
+const relativeDir = z
+  .string()
+  .min(1)
+  .max(1024)
+  .refine((dir) => !/^([/\\]|[A-Za-z]:)/.test(dir) && !dir.split(/[/\\]/).includes('..') && !dir.includes('\0'), {
+    message: 'must be a relative path under the data root (no leading /, no ..)',
+  });
+
+const SOURCE_KINDS = ['files', 'synthetic'] as const;
+export const sourceSchema = z.discriminatedUnion(
+  'kind',
+  [
+    strictObject({ kind: z.literal('files'), dir: relativeDir.optional() }),
+    strictObject({ kind: z.literal('synthetic'), seed: seed.optional(), size: z.enum(['tiny', 'small']).optional() }),
+  ],
+  { error: (issue) => (issue.code === 'invalid_union' ? `kind must be one of ${SOURCE_KINDS.join(', ')}, got ${JSON.stringify((issue.input as { kind?: unknown })?.kind)}` : undefined) },
+);
+export type DataSource = z.output<typeof sourceSchema>;
+
+/** Real calendar dates only: 2026-02-30 and 2026-01-45 are refused. */
+const isoDate = z.iso.date();
+const isoInstant = z.iso.datetime({ offset: true });
+export const windowSchema = strictObject({ start: isoInstant, end: isoInstant }).refine((w) => Date.parse(w.start) < Date.parse(w.end), {
+  message: 'start must be before end',
+  path: ['end'],
+});
+export type DataWindow = z.output<typeof windowSchema>;
+
+/** Temporal task queue names: what the server accepts, kept short and printable. */
+const queueName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/, 'a task queue name (letters, digits, . _ : -)');
+export const taskQueuesSchema = strictObject({ cpu: queueName, gpu: queueName });
+export type TaskQueues = z.output<typeof taskQueuesSchema>;
+
+/**
+ * Gate overrides per pipeline: finite numbers (zod refuses NaN and ±Infinity; text such as "1e12" is not a number)
+ * for the metrics of that pipeline's gate (gates.ts), and the minimum test-set size the gate needs.
+ */
+const threshold = z.number().optional();
+const minTestSize = int(1, 100_000_000).optional();
+const GATE_SCHEMAS = {
+  mnist: strictObject({ test_accuracy: threshold, minTestSize }),
+  cifar10: strictObject({ test_accuracy: threshold, minTestSize }),
+  tick: strictObject({ backtest_sharpe: threshold, backtest_max_drawdown: threshold, minTestSize }),
+  power: strictObject({ test_rmse: threshold, minTestSize }),
+};
+
+function inputSchema<Params extends z.ZodType, Gate extends z.ZodType>(params: Params, gate: Gate) {
+  return strictObject({
+    params,
+    source: sourceSchema.optional(),
+    window: windowSchema.optional(),
+    /**
+     * Partition to train for, 'YYYY-MM-DD' (UTC): the training window ends at the start of that day, so a run
+     * scheduled for a date, or backfilled for one, sees only data before it. Takes precedence over `window.end`.
+     */
+    trainingDate: isoDate.optional(),
+    gate: gate.optional(),
+    /** Filled by the client from config; workflow code cannot read the environment. */
+    taskQueues: taskQueuesSchema.optional(),
+    /** Train even when this partition already has a successful run (scheduled and backfilled runs skip it otherwise). */
+    force: z.boolean().optional(),
+  });
+}
+
+export const INPUT_SCHEMAS = {
+  mnist: inputSchema(PARAMS_SCHEMAS.mnist.prefault({}), GATE_SCHEMAS.mnist),
+  cifar10: inputSchema(PARAMS_SCHEMAS.cifar10.prefault({}), GATE_SCHEMAS.cifar10),
+  tick: inputSchema(PARAMS_SCHEMAS.tick.prefault({}), GATE_SCHEMAS.tick),
+  power: inputSchema(PARAMS_SCHEMAS.power.prefault({}), GATE_SCHEMAS.power),
+};
+
+/** What a caller passes to pipeline P (params and everything else optional). */
+export type PipelineInputFor<P extends PipelineName> = z.input<(typeof INPUT_SCHEMAS)[P]>;
+/** Any pipeline's input as a caller writes it; checked at run time against that pipeline's schema. */
+export type PipelineInput = Omit<PipelineInputFor<PipelineName>, 'params' | 'gate'> & { params?: Record<string, unknown>; gate?: Record<string, unknown> };
+/** The input after validation: every parameter present with its default. */
+export type ValidInput<P extends PipelineName = PipelineName> = z.output<(typeof INPUT_SCHEMAS)[P]>;
+
+export class InvalidInputError extends Error {
+  name = 'InvalidInput';
+}
+
+/** One line per problem, each naming the field (e.g. `params.batchSize`) and what it accepts. */
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues.map((i) => `${i.path.length ? i.path.join('.') : '(input)'}: ${i.message}`).join('; ');
+}
+
+/**
+ * Workflow input is references and hyper-parameters: a few KiB. Anything near Temporal's payload limits
+ * (2 MB per payload) would fail every workflow task later, so it is refused up front.
+ */
+export const MAX_INPUT_BYTES = 64 * 1024;
+
+export function assertInputSize(input: unknown): void {
+  const bytes = JSON.stringify(input ?? {}).length;
+  if (bytes > MAX_INPUT_BYTES) {
+    throw new InvalidInputError(`workflow input is ${bytes} bytes; the limit is ${MAX_INPUT_BYTES}: pass data by reference (a path under the data root), not inline`);
+  }
+}
+
+/** Validates a pipeline's input and fills in defaults; throws InvalidInputError naming every bad field. */
+export function parsePipelineInput<P extends PipelineName>(pipeline: P, input: unknown): ValidInput<P> {
+  assertInputSize(input);
+  const parsed = INPUT_SCHEMAS[pipeline].safeParse(input ?? {});
+  if (!parsed.success) throw new InvalidInputError(`invalid ${pipeline} input: ${describeIssues(parsed.error.issues)}`);
+  return parsed.data as ValidInput<P>;
+}
+
+/** Defaults of every parameter of a pipeline (for help texts and the CLI's typed `--param`). */
+export function defaultParams<P extends PipelineName>(pipeline: P): PipelineParams<P> {
+  return PARAMS_SCHEMAS[pipeline].parse({}) as PipelineParams<P>;
+}
