@@ -25,7 +25,12 @@ export function runInThread(
 ): Promise<ThreadMessage[]> {
   return new Promise((resolve, reject) => {
     const stop = new Int32Array(new SharedArrayBuffer(4));
-    const worker = new Worker(path.join(__dirname, 'thread-entry.js'), { workerData: { job, stop } satisfies ThreadData });
+    const worker = new Worker(path.join(__dirname, 'thread-entry.js'), {
+      workerData: { job, stop } satisfies ThreadData,
+      // The environment as this module sees it (DML_TFJS_BACKEND picks the thread's backend); under jest that is the
+      // test's sandboxed process.env, which Node's default (the real one) would miss.
+      env: process.env,
+    });
     const messages: ThreadMessage[] = [];
     let settled = false;
     let stopping = false;
