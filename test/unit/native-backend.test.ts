@@ -170,6 +170,16 @@ describe('native TensorFlow backend', () => {
     tf.dispose([x, y]);
   });
 
+  it('step (the ReLU gradient, replaced by relu(sign(x)) for speed) matches cpu, NaN and infinities included', async () => {
+    expect(replacedNativeKernels.get('Step')).toBeDefined();
+    const values = [-2, -0, 0, 1e-30, 0.5, 3, NaN, Infinity, -Infinity];
+    for (const alpha of [0, 0.2]) {
+      const want = await cmp.on(tf, 'cpu', () => [tf.step(tf.tensor1d(values), alpha)]);
+      const got = await cmp.on(tf, 'tensorflow', () => [tf.step(tf.tensor1d(values), alpha)]);
+      expect(Array.from(got[0])).toEqual(Array.from(want[0]));
+    }
+  });
+
   it('rounds int32 tensors correctly: TensorFlow 2.21 returns zeros, the patched kernel the identity', async () => {
     await tf.setBackend('tensorflow');
     const ints = tf.tensor1d([-3, 0, 7, 123456], 'int32');
