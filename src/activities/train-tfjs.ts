@@ -50,8 +50,8 @@ export function tfjsTrainer({ mlflow, dataRoot, limits, checkpointEverySec = DEF
     const attempt = Context.current().info.attempt;
     // Through the data root's boundary: a link planted at checkpoints/ or models/ must not lead the writes outside it.
     const root = await DataRoot.open(dataRoot, limits);
-    const checkpointDir = await root.mkdir(path.relative(dataRoot, checkpointDirOf(dataRoot, req.run.runId)));
-    const outputDir = await root.resolve(path.relative(dataRoot, modelDirOf(dataRoot, req.run.runId)));
+    const checkpointDir = await root.mkdir(checkpointDirOf(dataRoot, req.run.runId));
+    const outputDir = await root.resolve(modelDirOf(dataRoot, req.run.runId));
     // The main thread is free while the thread trains, so the heartbeat keeps its pace whatever a batch costs.
     let details: TrainingHeartbeat = { epoch: 0, totalEpochs, metrics: {}, checkpointDir };
     const heart = startHeartbeating<TrainingHeartbeat>(details, HEARTBEAT_EVERY_MS);

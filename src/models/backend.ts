@@ -127,9 +127,7 @@ function intraOpThreads(): number {
 function shortReason(err: unknown): string {
   const e = err as { code?: string; message?: string };
   if (e.code === 'MODULE_NOT_FOUND') return 'not installed';
-  const message = (e.message ?? String(err)).split('\n')[0];
-  // tfjs-node's own message for an addon that was never compiled (no GPU build on this machine, say).
-  return message;
+  return (e.message ?? String(err)).split('\n')[0];
 }
 
 export function describeBackend(b: LoadedBackend): string {
