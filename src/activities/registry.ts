@@ -5,15 +5,15 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
-import { filterValue, mlmodelYaml, MlflowClient } from '../mlflow';
+import { filterValue, MlflowClient } from '../mlflow';
 import { readRegularFile } from '../data/paths';
 import { createKeyedMutex } from './keyed-mutex';
 import { beatsChampion, evaluateGate, gateEvidence, gateWithOverrides, MODEL_POLICIES, ModelPolicy } from '../workflows/shared/gates';
 import type { Registration, RegistrationRequest, TrackingRun, TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
+import { MODEL_ARTIFACT_PATH } from './model-folder';
 
-export const MODEL_ARTIFACT_PATH = 'model';
+export { MODEL_ARTIFACT_PATH } from './model-folder';
 export const CHAMPION_ALIAS = 'champion';
 
 async function listFiles(dir: string, prefix = ''): Promise<string[]> {
@@ -26,22 +26,12 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
   return out;
 }
 
-export async function uploadModel(mlflow: MlflowClient, run: TrackingRun, model: TrainedModel, lightgbmVersion?: string): Promise<string> {
+/** Uploads the model folder (an MLflow model: trainers write its MLmodel, see model-folder.ts) as the run's `model` artifact. */
+export async function uploadModel(mlflow: MlflowClient, run: TrackingRun, model: TrainedModel): Promise<string> {
   for (const file of await listFiles(model.dir)) {
     // Regular files only: a link planted among the model files must not upload what it points at.
     await mlflow.uploadArtifact(run.artifactUri, `${MODEL_ARTIFACT_PATH}/${file}`, await readRegularFile(path.join(model.dir, file)));
   }
-  const yaml = mlmodelYaml({
-    runId: run.runId,
-    artifactPath: MODEL_ARTIFACT_PATH,
-    format: model.format,
-    backend: model.backend,
-    createdAt: new Date(),
-    // Stable per run so a re-upload on retry describes the same model.
-    modelUuid: createHash('sha256').update(run.runId).digest('hex').slice(0, 32),
-    lightgbmVersion,
-  });
-  await mlflow.uploadArtifact(run.artifactUri, `${MODEL_ARTIFACT_PATH}/MLmodel`, yaml);
   return `${run.artifactUri}/${MODEL_ARTIFACT_PATH}`;
 }
 
@@ -61,7 +51,7 @@ export function registryActivities({ mlflow }: ActivityDeps) {
   return {
     async registerModel(req: RegistrationRequest): Promise<Registration> {
       const policy = MODEL_POLICIES[req.pipeline];
-      const modelUri = await uploadModel(mlflow, req.run, req.model, req.model.libraryVersion);
+      const modelUri = await uploadModel(mlflow, req.run, req.model);
       const evidence = gateEvidence(policy, req.testSize, req.gateOverrides);
       const decision = evaluateGate(gateWithOverrides(policy.gate, req.gateOverrides), req.metrics, evidence);
       await mlflow.logBatch(req.run.runId, {

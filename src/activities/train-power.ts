@@ -4,21 +4,29 @@
  */
 import path from 'node:path';
 import { Booster, Dataset, lightgbmVersion, loadLightgbm, train } from '../lightgbm';
-import { readArray } from '../data/arrays';
+import { readArray, readMeta } from '../data/arrays';
 import { DataRoot } from '../data/paths';
-import type { MetricValue } from '../mlflow';
+import { LIGHTGBM_DATA_FILE, tensorSpec, type MetricValue } from '../mlflow';
 import { paramsOf, type PreparedData, type StageRequest, type TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
 import { reportTrainingProgress, startHeartbeating } from './progress';
 import { modelDirOf } from './train-tfjs';
+import { tableExample, writeMlflowModel } from './model-folder';
 
-export const LIGHTGBM_MODEL_FILE = 'model.lgb';
+export const LIGHTGBM_MODEL_FILE = LIGHTGBM_DATA_FILE;
 
-async function datasetOf(lib: ReturnType<typeof loadLightgbm>, dir: string, split: string, reference?: Dataset): Promise<Dataset> {
+async function datasetOf(lib: ReturnType<typeof loadLightgbm>, dir: string, split: string, opts: { reference?: Dataset; featureNames?: string[] }): Promise<Dataset> {
   const x = await readArray(dir, `x_${split}`);
   const y = await readArray(dir, `y_${split}`);
   const [nrow, ncol] = x.shape;
-  return Dataset.fromMatrix(lib, Float64Array.from(x.data), nrow, ncol, y.data, { reference });
+  return Dataset.fromMatrix(lib, Float64Array.from(x.data), nrow, ncol, y.data, opts);
+}
+
+/** The prepared feature names (meta.json), in column order: the model's input schema. */
+export async function powerFeatureNames(preparedDir: string): Promise<string[]> {
+  const names = (await readMeta(preparedDir)).info.features;
+  if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) throw new Error(`${preparedDir}/meta.json lists no feature names`);
+  return names as string[];
 }
 
 export function powerTrainingActivities({ mlflow, dataRoot, limits, lightgbmLib, lightgbmThreads }: ActivityDeps) {
@@ -29,8 +37,10 @@ export function powerTrainingActivities({ mlflow, dataRoot, limits, lightgbmLib,
       const p = paramsOf(req, 'power');
       const rounds = p.numBoostRound;
       const heart = startHeartbeating({ iteration: 0, rounds, metrics: {} as Record<string, number> });
-      const trainSet = await datasetOf(lib, req.prepared.dir, 'train');
-      const validSet = await datasetOf(lib, req.prepared.dir, 'val', trainSet);
+      const featureNames = await powerFeatureNames(req.prepared.dir);
+      // Named features travel in the model text, so Python's Booster and the MLflow signature agree on the columns.
+      const trainSet = await datasetOf(lib, req.prepared.dir, 'train', { featureNames });
+      const validSet = await datasetOf(lib, req.prepared.dir, 'val', { reference: trainSet });
       let booster: Booster | undefined;
       const pending: MetricValue[] = [];
       try {
@@ -65,6 +75,13 @@ export function powerTrainingActivities({ mlflow, dataRoot, limits, lightgbmLib,
         const root = await DataRoot.open(dataRoot, limits);
         const file = await root.writeFile(path.join(modelDirOf(dataRoot, req.run.runId), LIGHTGBM_MODEL_FILE), booster.saveModelToString({ numIteration: result.bestIteration }));
         const dir = path.dirname(file);
+        await writeMlflowModel(root, dir, {
+          runId: req.run.runId,
+          flavor: { kind: 'lightgbm', lightgbmVersion: version },
+          // LightGBM predicts on doubles: float32 or float64 columns both convert without loss.
+          signature: { inputs: featureNames.map((name) => ({ type: 'double', name, required: true })), outputs: [tensorSpec([-1], 'float64')] },
+          example: await tableExample(req.prepared.dir, 'x_test', featureNames),
+        });
         return {
           dir,
           format: 'lightgbm',

@@ -13,6 +13,8 @@ import { DIVERGED, EpochRecord, ThreadMessage } from '../models/training/protoco
 import type { PreparedData, StageRequest, TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
 import { reportTrainingProgress, startHeartbeating } from './progress';
+import { tensorExample, writeMlflowModel } from './model-folder';
+import { batchShape, tensorSpec } from '../mlflow';
 
 /** Heartbeat details of a training attempt: where it got to, and where its checkpoint is. */
 export interface TrainingHeartbeat {
@@ -58,6 +60,7 @@ export function tfjsTrainer({ mlflow, dataRoot, limits, checkpointEverySec = DEF
     const beat = (update: Partial<TrainingHeartbeat>) => heart.beat((details = { ...details, ...update }));
     let backend = 'unknown';
     let history: EpochRecord[] = [];
+    let shapes: { inputShape: (number | null)[]; outputShape: (number | null)[] } | undefined;
     // Each epoch keeps its own timestamp, so a re-log after a crash is identical to the first.
     const logEpochs = (records: EpochRecord[]) =>
       mlflow.logBatch(req.run.runId, {
@@ -90,6 +93,7 @@ export function tfjsTrainer({ mlflow, dataRoot, limits, checkpointEverySec = DEF
         log.info('training stopped with a checkpoint', { epochsDone: m.epochsDone, batchesDone: m.batchesDone, checkpointDir });
       } else if (m.type === 'trained') {
         history = m.history;
+        shapes = { inputShape: m.inputShape, outputShape: m.outputShape };
       }
     };
     try {
@@ -108,6 +112,13 @@ export function tfjsTrainer({ mlflow, dataRoot, limits, checkpointEverySec = DEF
     } finally {
       heart.stop();
     }
+    if (!shapes) throw new Error('training thread ended without reporting the trained model');
+    await writeMlflowModel(root, outputDir, {
+      runId: req.run.runId,
+      flavor: { kind: 'tfjs', backend },
+      signature: { inputs: [tensorSpec(batchShape(shapes.inputShape))], outputs: [tensorSpec(batchShape(shapes.outputShape))] },
+      example: await tensorExample(req.prepared.dir, 'x_test'),
+    });
     const last = history[history.length - 1];
     return { dir: outputDir, format: 'tfjs-layers', backend, epochs: history.length, metrics: last?.metrics ?? {} };
   };

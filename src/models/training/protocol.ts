@@ -51,6 +51,6 @@ export type ThreadMessage =
   | { type: 'checkpoint'; checkpoint: string; epochsDone: number; batchesDone: number }
   | { type: 'epoch'; record: EpochRecord; checkpointDir: string; totalEpochs: number }
   | { type: 'stopped'; epochsDone: number; batchesDone: number }
-  | { type: 'trained'; epochs: number; history: EpochRecord[] }
+  | { type: 'trained'; epochs: number; history: EpochRecord[]; inputShape: (number | null)[]; outputShape: (number | null)[] }
   | { type: 'predicted'; shape: number[]; outputFile: string }
   | { type: 'error'; name: string; message: string; stack?: string };

@@ -90,7 +90,8 @@ async function train(tf: Tf, job: TrainJob, stop: Int32Array): Promise<void> {
     return;
   }
   await saveModelFiles(tf, model, job.outputDir, false);
-  post({ type: 'trained', epochs: totalEpochs, history: result.position.history });
+  // Shapes with the batch dimension as null: the model's signature in MLflow.
+  post({ type: 'trained', epochs: totalEpochs, history: result.position.history, inputShape: model.inputs[0].shape, outputShape: model.outputs[0].shape });
 }
 
 async function predict(tf: Tf, job: PredictJob): Promise<void> {
