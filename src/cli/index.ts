@@ -13,6 +13,7 @@ import { registerBackfill } from './commands/backfill';
 import { registerGpuCheck } from './commands/gpu-check';
 import { registerList } from './commands/list';
 import { registerModels } from './commands/models';
+import { registerPredict } from './commands/predict';
 import { registerSchedules } from './commands/schedules';
 import { registerStart } from './commands/start';
 import { registerStatus } from './commands/status';
@@ -49,6 +50,7 @@ Examples:
   $ durable-ml schedules apply && durable-ml schedules list
   $ durable-ml backfill power --from 2025-01-01 --to 2025-01-08
   $ durable-ml models --pipeline power
+  $ durable-ml predict power --input household_power_consumption.txt   # the champion's forecasts
   $ durable-ml gpu-check                  # backend, devices, CNN training speed
 
 Run \`durable-ml <command> --help\` for the options of a command.`,
@@ -60,6 +62,7 @@ Run \`durable-ml <command> --help\` for the options of a command.`,
   registerSchedules(program);
   registerBackfill(program);
   registerModels(program);
+  registerPredict(program);
   registerGpuCheck(program);
   return program;
 }

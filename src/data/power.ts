@@ -332,11 +332,12 @@ export function resampleHourly(readings: PowerReading[], bucketMs = HOUR_MS, max
  * horizon 1 is the latest value, lag_24 the same hour yesterday); k must be >= horizon.
  * roll_mean_w / roll_std_w (population std) cover value[t-w+1..t]. hour (0-23), day_of_week
  * (0 = Sunday) and month (1-12) are of time t, in UTC. Rows without full history or a target
- * are dropped. The series must be evenly spaced and gap-free (e.g. from resampleHourly).
+ * are dropped (with includeUnlabeled, rows whose target lies past the series are kept, target NaN: what a forecast
+ * predicts). The series must be evenly spaced and gap-free (e.g. from resampleHourly).
  */
 export function powerFeatures(
   series: { ts: number; value: number }[],
-  opts: { lags?: number[]; rolling?: number[]; horizon?: number } = {},
+  opts: { lags?: number[]; rolling?: number[]; horizon?: number; includeUnlabeled?: boolean } = {},
 ): FeatureTable {
   const lags = opts.lags ?? [1, 2, 3, 24, 168];
   const rolling = opts.rolling ?? [3, 24];
@@ -362,7 +363,8 @@ export function powerFeatures(
   const v = series.map((p) => p.value);
   const first = Math.max(0, ...lags.map((k) => k - horizon), ...rolling.map((w) => w - 1));
   const table: FeatureTable = { names, rows: [], times: [], targets: [] };
-  for (let t = first; t + horizon < v.length; t++) {
+  const end = opts.includeUnlabeled ? v.length : v.length - horizon;
+  for (let t = first; t < end; t++) {
     const row = lags.map((k) => v[t + horizon - k]);
     for (const w of rolling) {
       let s = 0;
@@ -376,7 +378,7 @@ export function powerFeatures(
     row.push(d.getUTCHours(), d.getUTCDay(), d.getUTCMonth() + 1);
     table.rows.push(row);
     table.times.push(series[t].ts);
-    table.targets.push(v[t + horizon]);
+    table.targets.push(t + horizon < v.length ? v[t + horizon] : NaN);
   }
   return table;
 }

@@ -132,8 +132,13 @@ function resampledOrExplained(readings: PowerReading[], bucketMs: number, files:
   }
 }
 
+/** The model's features for an hourly (bucketed) series; predictions also get the latest rows, whose target is unknown. */
+export function powerFeatureTable(series: { ts: number; value: number }[], horizon: number, bucketMs: number, opts: { includeUnlabeled?: boolean } = {}) {
+  return powerFeatures(series, { horizon, lags: lagsFor(horizon, bucketMs), rolling: [3, Math.round(DAY / bucketMs)], ...opts });
+}
+
 function buildPowerArrays(series: { ts: number; value: number }[], horizon: number, bucketMs: number) {
-  const features = powerFeatures(series, { horizon, lags: lagsFor(horizon, bucketMs), rolling: [3, Math.round(DAY / bucketMs)] });
+  const features = powerFeatureTable(series, horizon, bucketMs);
   const valueAt = new Map(series.map((p) => [p.ts, p.value]));
   const n = features.rows.length;
   const nTrain = Math.floor(n * SPLIT.train);

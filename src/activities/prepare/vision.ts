@@ -82,8 +82,8 @@ function missingFilesError(pipeline: string, dir: string, expected: string[]): D
   );
 }
 
-/** Pixels to [0,1] float32 in NHWC order; CIFAR's records are CHW planes. */
-function toNhwc(pixels: Uint8Array, count: number, side: number, channels: number, chw: boolean): Float32Array {
+/** Pixels to [0,1] float32 in NHWC order; CIFAR's records are CHW planes. Prediction inputs get the same. */
+export function toNhwc(pixels: Uint8Array, count: number, side: number, channels: number, chw: boolean): Float32Array {
   const out = new Float32Array(count * side * side * channels);
   const plane = side * side;
   for (let i = 0; i < count; i++) {
