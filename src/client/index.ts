@@ -55,7 +55,8 @@ export function pipelineWorkflowId(pipeline: PipelineName, opts: StartOptions = 
   return `${pipeline}-${key}`;
 }
 
-function canonicalJson(value: unknown): string {
+/** JSON with object keys sorted: equal values give equal strings, whatever the key order. */
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
     return `{${Object.keys(value)

@@ -2,40 +2,13 @@
  * The durable-ml CLI end to end: the compiled CLI runs as a child process against the test stack, with this
  * file's own task queues and data root, so the in-process workers below are the ones that run its workflows.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AppConfig, PROJECT_ROOT } from '../../src/config';
+import { AppConfig } from '../../src/config';
 import { PipelineClient } from '../../src/client';
+import { cli } from '../helpers/cli';
 import { eventually, pipelineClient, RunningWorkers, startWorkers, testConfig } from '../helpers/stack';
-
-const CLI = path.join(PROJECT_ROOT, 'build', 'src', 'cli', 'index.js');
-
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(config: AppConfig, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  const childEnv = {
-    ...process.env,
-    TEMPORAL_ADDRESS: config.temporal.address,
-    TEMPORAL_NAMESPACE: config.temporal.namespace,
-    MLFLOW_TRACKING_URI: config.mlflow.trackingUri,
-    DML_CPU_QUEUE: config.taskQueues.cpu,
-    DML_GPU_QUEUE: config.taskQueues.gpu,
-    DML_DATA_ROOT: config.dataRoot,
-    ...env,
-  };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: childEnv, timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe('durable-ml CLI', () => {
   let config: AppConfig;
