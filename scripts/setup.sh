@@ -20,6 +20,18 @@ if ! ldconfig -p 2>/dev/null | grep -q 'libgomp.so.1'; then
   fi
 fi
 
+# stunnel: the TLS test (test/integration/tls.test.ts) terminates TLS with it in front of the dev server.
+if ! command -v stunnel4 >/dev/null && ! command -v stunnel >/dev/null; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    log "installing stunnel4 $STUNNEL_DEB_VERSION (TLS test)"
+    apt-get update -qq
+    apt-get install -y -qq "stunnel4=$STUNNEL_DEB_VERSION" >/dev/null 2>&1 ||
+      { log "stunnel4 $STUNNEL_DEB_VERSION not offered; installing the distribution's version"; apt-get install -y -qq stunnel4 >/dev/null; }
+  else
+    log "WARNING: stunnel missing and apt-get unavailable (not root); test/integration/tls.test.ts will fail"
+  fi
+fi
+
 stamp=".venv/.durable-ml-$PY_PINS_HASH"
 if [ ! -f "$stamp" ]; then
   log "creating .venv with: ${PY_PACKAGES[*]}"

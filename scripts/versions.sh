@@ -23,3 +23,6 @@ TF_CUDA_WHEELS=(
   nvidia-cufft-cu12==11.4.1.4 nvidia-curand-cu12==10.3.10.19 nvidia-cusolver-cu12==11.7.5.82
   nvidia-cusparse-cu12==12.5.10.65 nvidia-nccl-cu12==2.32.3 nvidia-nvjitlink-cu12==12.9.86
 )
+
+# Debian stunnel4: the TLS-terminating proxy test/integration/tls.test.ts puts in front of the dev server.
+STUNNEL_DEB_VERSION=3:5.68-2+deb12u1

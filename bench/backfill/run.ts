@@ -11,7 +11,7 @@
  */
 import path from 'node:path';
 import { Client } from '@temporalio/client';
-import { PipelineClient, PipelineResult } from '../../src/client';
+import { PipelineClient, PipelineResult, PipelineWorkflow } from '../../src/client';
 import { PROJECT_ROOT } from '../../src/config';
 import { MlflowClient } from '../../src/mlflow';
 import { EXPERIMENT_OF } from '../../src/activities/tracking';
@@ -131,7 +131,7 @@ async function completedResults(client: Client, executions: Execution[]): Promis
   const results: PipelineResult[] = [];
   await Promise.all(
     Array.from({ length: 8 }, async () => {
-      for (let e = queue.shift(); e; e = queue.shift()) results.push((await client.workflow.getHandle(e.workflowId).result()) as PipelineResult);
+      for (let e = queue.shift(); e; e = queue.shift()) results.push(await client.workflow.getHandle<PipelineWorkflow>(e.workflowId).result());
     }),
   );
   return results;

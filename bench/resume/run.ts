@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { msToNumber, optionalTsToMs } from '@temporalio/common/lib/time';
-import { PipelineClient, PipelineResult } from '../../src/client';
+import { PipelineClient } from '../../src/client';
 import { AppConfig, PROJECT_ROOT } from '../../src/config';
 import { MlflowClient } from '../../src/mlflow';
 import { packageVersion } from '../../src/models/backend';
@@ -155,7 +155,7 @@ async function oneRepeat(repeat: number, pc: PipelineClient, mlflow: MlflowClien
   // The dev server does not fill lastAttemptCompleteTime; the first retry is due one retry interval after the failure.
   const timeoutAt = timedOut?.nextAttemptScheduleTime !== undefined ? timedOut.nextAttemptScheduleTime - FIRST_RETRY_INTERVAL_MS : undefined;
   const backendLoadedAt = timeOf('tfjs backend for training');
-  const result = (await handle.result()) as PipelineResult;
+  const result = await handle.result();
   if (resumedAt === undefined) throw new Error(`repeat ${repeat}: the new GPU worker did not log 'resuming training from checkpoint'`);
 
   // 4. MLflow: every epoch logged exactly once, and the run says where it resumed from.

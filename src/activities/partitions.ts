@@ -4,7 +4,7 @@
  * takes its result. Scoped by schedule, so two schedules of one pipeline with different inputs stay independent.
  */
 import { Context } from '@temporalio/activity';
-import type { FinishedPartition, PipelineName, PipelineResult } from '../workflows/shared/types';
+import type { FinishedPartition, PipelineInput, PipelineName, PipelineResult } from '../workflows/shared/types';
 
 export interface FinishedPartitionRequest {
   pipeline: PipelineName;
@@ -27,7 +27,8 @@ export function partitionActivities() {
       const client = Context.current().client;
       for await (const execution of client.workflow.list({ query: finishedPartitionQuery(req) })) {
         if (execution.runId === req.runId) continue;
-        const result = (await client.workflow.getHandle(execution.workflowId, execution.runId).result()) as PipelineResult;
+        const handle = client.workflow.getHandle<(input?: PipelineInput) => Promise<PipelineResult>>(execution.workflowId, execution.runId);
+        const result = await handle.result();
         return { workflowId: execution.workflowId, runId: execution.runId, result };
       }
       return undefined;

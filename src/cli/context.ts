@@ -4,7 +4,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { AppConfig, loadConfig } from '../config';
-import { temporalConnectionOptions } from '../config/temporal-connection';
+import { temporalConnectionOptions } from '../config/temporal';
 import { PipelineClient } from '../client';
 import { MlflowClient } from '../mlflow/client';
 import { CliError, temporalUnreachable } from './errors';

@@ -36,7 +36,11 @@ export function temporalUnreachable(config: AppConfig, err: unknown): CliError {
   const why = err instanceof Error ? err.message : String(err);
   return new CliError(
     `cannot connect to Temporal at ${config.temporal.address} (namespace ${config.temporal.namespace}): ${why}\n` +
-      `${STACK_HINT}, or point TEMPORAL_ADDRESS at a running server.`,
+      `${STACK_HINT}, or point TEMPORAL_ADDRESS at a running server.` +
+      // grpc-js reports a refused certificate only as a connect timeout: name the likely cause.
+      (config.temporal.tls && !config.temporal.tls.disabled
+        ? '\nTLS is on: check that the server certificate is signed by the CA in TEMPORAL_TLS_SERVER_CA_CERT_PATH (or the profile\'s server_ca_cert_path) and matches TEMPORAL_TLS_SERVER_NAME.'
+        : ''),
   );
 }
 

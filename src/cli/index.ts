@@ -40,6 +40,7 @@ export function buildProgram(): Command {
       `
 Environment (defaults match the local stack from \`bash scripts/stack.sh start\`):
   TEMPORAL_ADDRESS     Temporal frontend (127.0.0.1:7233)     TEMPORAL_NAMESPACE  (default)
+  TEMPORAL_PROFILE / TEMPORAL_CONFIG_FILE, TEMPORAL_API_KEY, TEMPORAL_TLS_*: as for the temporal CLI
   MLFLOW_TRACKING_URI  MLflow server (http://127.0.0.1:5000)  TEMPORAL_UI_URL     Web UI for links
   DML_CPU_QUEUE / DML_GPU_QUEUE  task queues the workers poll
 

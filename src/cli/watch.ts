@@ -3,7 +3,7 @@
  * iteration and loss from the heartbeat details of the pending training activity (visible in describe()).
  */
 import type { WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
-import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
+import { fromPayloadsAtIndex, LoadedDataConverter, Payload } from '@temporalio/common';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import type { PipelineClient, PipelineProgress } from '../client';
 import { formatMetrics, formatSeconds } from './format';
@@ -43,13 +43,19 @@ export async function pendingActivities(pc: PipelineClient, handle: WorkflowHand
   return { status: d.status.name, activities: await activitiesOf(pc, d) };
 }
 
+/** The first value of a payload list, through the client's codecs (last applied, first undone) and payload converter. */
+async function decodeFirst(converter: LoadedDataConverter, payloads: Payload[]): Promise<unknown> {
+  for (const codec of [...converter.payloadCodecs].reverse()) payloads = await codec.decode(payloads);
+  return fromPayloadsAtIndex(converter.payloadConverter, 0, payloads);
+}
+
 export async function activitiesOf(pc: PipelineClient, d: WorkflowExecutionDescription): Promise<ActivityView[]> {
   const converter = pc.client.options.loadedDataConverter;
   const activities = await Promise.all(
     (d.raw.pendingActivities ?? []).map(async (a): Promise<ActivityView> => {
       let heartbeat: unknown;
       try {
-        [heartbeat] = await decodeArrayFromPayloads(converter, a.heartbeatDetails?.payloads ?? []);
+        heartbeat = await decodeFirst(converter, (a.heartbeatDetails?.payloads ?? []) as Payload[]);
       } catch {
         heartbeat = undefined; // undecodable details only cost the progress display
       }

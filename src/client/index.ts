@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowHandle } from '@temporalio/client';
 import { AppConfig, loadConfig } from '../config';
-import { temporalConnectionOptions } from '../config/temporal-connection';
-import { progressQuery } from '../workflows/shared/pipeline';
+import { temporalConnectionOptions } from '../config/temporal';
+import { cifar10Training, mnistTraining, powerTraining, progressQuery, tickTraining } from '../workflows';
 import { InvalidInputError, parsePipelineInput } from '../workflows/shared/input-schema';
 import type { PipelineInput, PipelineName, PipelineProgress, PipelineResult } from '../workflows/shared/types';
 
@@ -16,12 +16,19 @@ export { InvalidInputError } from '../workflows/shared/input-schema';
 
 export const PIPELINES: PipelineName[] = ['mnist', 'cifar10', 'tick', 'power'];
 
-export const WORKFLOW_TYPE: Record<PipelineName, string> = {
-  mnist: 'mnistTraining',
-  cifar10: 'cifar10Training',
-  tick: 'tickTraining',
-  power: 'powerTraining',
+/** Every pipeline workflow has this signature: starts and handles typed by it check arguments, results and queries. */
+export type PipelineWorkflow = (input?: PipelineInput) => Promise<PipelineResult>;
+
+/** The workflow function of each pipeline: passed to start calls instead of a type-name string. */
+export const PIPELINE_WORKFLOWS: Record<PipelineName, PipelineWorkflow> = {
+  mnist: mnistTraining,
+  cifar10: cifar10Training,
+  tick: tickTraining,
+  power: powerTraining,
 };
+
+/** Workflow type names (the function names), for visibility queries and display. */
+export const WORKFLOW_TYPE = Object.fromEntries(PIPELINES.map((p) => [p, PIPELINE_WORKFLOWS[p].name])) as Record<PipelineName, string>;
 
 export interface StartOptions {
   input?: PipelineInput;
@@ -48,7 +55,8 @@ export function pipelineWorkflowId(pipeline: PipelineName, opts: StartOptions = 
   return `${pipeline}-${key}`;
 }
 
-function canonicalJson(value: unknown): string {
+/** JSON with object keys sorted: equal values give equal strings, whatever the key order. */
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
     return `{${Object.keys(value)
@@ -71,7 +79,7 @@ export class PipelineClient {
   }
 
   /** Starts the pipeline, or returns the handle of the execution this same request already started. */
-  async start(pipeline: PipelineName, opts: StartOptions = {}): Promise<WorkflowHandle> {
+  async start(pipeline: PipelineName, opts: StartOptions = {}): Promise<WorkflowHandle<PipelineWorkflow>> {
     const workflowId = pipelineWorkflowId(pipeline, opts);
     const input: PipelineInput = { ...opts.input, taskQueues: opts.input?.taskQueues ?? this.config.taskQueues };
     // The workflow's own boundary check, here first: a bad value or an oversized input starts nothing.
@@ -80,7 +88,7 @@ export class PipelineClient {
       throw new InvalidInputError(`invalid ${pipeline} input: taskQueues.cpu: '${input.taskQueues?.cpu}' is not the CPU queue this client starts workflows on ('${this.config.taskQueues.cpu}')`);
     }
     try {
-      return await this.client.workflow.start(WORKFLOW_TYPE[pipeline], {
+      return await this.client.workflow.start(PIPELINE_WORKFLOWS[pipeline], {
         workflowId,
         taskQueue: this.config.taskQueues.cpu,
         args: [input],
@@ -90,18 +98,23 @@ export class PipelineClient {
         priority: { priorityKey: pipeline === 'tick' ? 1 : 3 },
       });
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return this.client.workflow.getHandle(workflowId);
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return this.pipelineHandle(workflowId);
       throw err;
     }
   }
 
   async execute(pipeline: PipelineName, opts: StartOptions = {}): Promise<PipelineResult> {
     const handle = await this.start(pipeline, opts);
-    return (await handle.result()) as PipelineResult;
+    return handle.result();
+  }
+
+  /** A handle whose result and queries are typed as a pipeline's. */
+  pipelineHandle(workflowId: string, runId?: string): WorkflowHandle<PipelineWorkflow> {
+    return this.client.workflow.getHandle<PipelineWorkflow>(workflowId, runId);
   }
 
   async progress(workflowId: string): Promise<PipelineProgress> {
-    return this.client.workflow.getHandle(workflowId).query(progressQuery);
+    return this.pipelineHandle(workflowId).query(progressQuery);
   }
 
   async close(): Promise<void> {

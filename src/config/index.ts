@@ -6,16 +6,12 @@
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_TASK_QUEUES, TaskQueues } from '../workflows/shared/task-queues';
+import { ConfigError, loadTemporalConfig, TemporalConfig } from './temporal';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
 
-export interface TemporalConfig {
-  address: string;
-  namespace: string;
-  /** Optional mTLS: client certificate and key paths, plus optional server CA. */
-  tls?: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string };
-  apiKey?: string;
-}
+export { ConfigError, temporalConnectionOptions } from './temporal';
+export type { TemporalConfig } from './temporal';
 
 export interface MlflowConfig {
   trackingUri: string;
@@ -42,11 +38,6 @@ export interface AppConfig {
   keepCheckpoints: number;
 }
 
-/** A setting that cannot work: refused when the configuration is read, at startup, naming the variables. */
-export class ConfigError extends Error {
-  name = 'ConfigError';
-}
-
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -61,26 +52,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const temporalPort = env.TEMPORAL_PORT ?? '7233';
   const uiPort = env.TEMPORAL_UI_PORT ?? String(Number(temporalPort) + 1000);
   const mlflowPort = env.MLFLOW_PORT ?? '5000';
-  // mTLS needs the certificate and its key; one without the other would silently connect without a client certificate.
-  if (Boolean(env.TEMPORAL_TLS_CERT) !== Boolean(env.TEMPORAL_TLS_KEY)) {
-    const [set, unset] = env.TEMPORAL_TLS_CERT ? ['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY'] : ['TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CERT'];
-    throw new ConfigError(`${set} is set but ${unset} is not: Temporal mTLS needs both the client certificate and its private key (or neither)`);
-  }
-  const useTls = env.TEMPORAL_TLS_CERT || env.TEMPORAL_TLS_KEY || env.TEMPORAL_TLS_CA;
   return {
-    temporal: {
-      address: env.TEMPORAL_ADDRESS ?? `127.0.0.1:${temporalPort}`,
-      namespace: env.TEMPORAL_NAMESPACE ?? 'default',
-      tls: useTls
-        ? {
-            certPath: env.TEMPORAL_TLS_CERT,
-            keyPath: env.TEMPORAL_TLS_KEY,
-            caPath: env.TEMPORAL_TLS_CA,
-            serverName: env.TEMPORAL_TLS_SERVER_NAME,
-          }
-        : undefined,
-      apiKey: env.TEMPORAL_API_KEY || undefined,
-    },
+    temporal: loadTemporalConfig(env),
     mlflow: {
       trackingUri: (env.MLFLOW_TRACKING_URI ?? `http://127.0.0.1:${mlflowPort}`).replace(/\/+$/, ''),
       username: env.MLFLOW_TRACKING_USERNAME || undefined,

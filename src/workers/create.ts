@@ -4,7 +4,7 @@
  */
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { AppConfig } from '../config';
-import { temporalConnectionOptions } from '../config/temporal-connection';
+import { temporalConnectionOptions } from '../config/temporal';
 import { createActivities } from '../activities';
 import { MlflowClient } from '../mlflow';
 import { describeBackend, loadTfBackend } from '../models/backend';

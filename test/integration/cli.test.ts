@@ -7,10 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { AppConfig } from '../../src/config';
 import { PipelineClient } from '../../src/client';
+import { cli } from '../helpers/cli';
 import { eventually, pipelineClient, RunningWorkers, startWorkers, testConfig } from '../helpers/stack';
-import { runCli } from '../helpers/cli-process';
-
-const cli = runCli;
 
 describe('durable-ml CLI', () => {
   let config: AppConfig;

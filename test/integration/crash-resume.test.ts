@@ -10,7 +10,6 @@ import fs from 'node:fs';
 import { EXPERIMENT_OF, RUN_TAGS } from '../../src/activities/tracking';
 import { checkpointDirOf } from '../../src/activities/train-tfjs';
 import { MlflowClient } from '../../src/mlflow';
-import { PipelineResult } from '../../src/client';
 import { eventually, pipelineClient, startWorkers, testConfig } from '../helpers/stack';
 import { startWorkerProcess, workerEnv } from '../helpers/worker-process';
 
@@ -49,7 +48,7 @@ it('training resumes from its newest intact checkpoint, mid-epoch, after the wor
     fs.truncateSync(weights, fs.statSync(weights).size - 1);
     gpu = startWorkerProcess('gpu', env);
 
-    const result = (await handle.result()) as PipelineResult;
+    const result = await handle.result();
     expect(result.metrics.test_accuracy).toBeGreaterThan(0.5);
 
     const run = await mlflow.getRun(runId);

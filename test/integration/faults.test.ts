@@ -9,7 +9,6 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { AppConfig } from '../../src/config';
 import { MlflowClient } from '../../src/mlflow';
-import { PipelineResult } from '../../src/client';
 import { MODEL_POLICIES } from '../../src/workflows/shared/gates';
 import { eventually, testConfig, withPipelineStack } from '../helpers/stack';
 import { stackService } from '../helpers/stack-control';
@@ -34,7 +33,7 @@ describe('faults', () => {
           return pending.some((a) => (a.attempt ?? 0) >= 2);
         }, 60_000);
         await stackService('start', 'mlflow');
-        const result = (await handle.result()) as PipelineResult;
+        const result = await handle.result();
         expect(result.registration.registered).toBe(true);
         expect((await versionsOfRun(mlflow, 'mnist', result.mlflowRunId)).map((v) => v.version)).toEqual([result.registration.version]);
         expect((await mlflow.getRun(result.mlflowRunId)).info.status).toBe('FINISHED');
@@ -54,7 +53,7 @@ describe('faults', () => {
         await stackService('stop', 'temporal');
         await new Promise((r) => setTimeout(r, 3000));
         await stackService('start', 'temporal');
-        const result = (await handle.result()) as PipelineResult;
+        const result = await handle.result();
         expect(result.metrics.test_accuracy).toBeGreaterThan(0.5);
         expect(result.registration.modelUri).toContain(result.mlflowRunId);
       } finally {

@@ -7,7 +7,6 @@
 import axios from 'axios';
 import { EXPERIMENT_OF, RUN_TAGS } from '../../src/activities/tracking';
 import { MlflowClient } from '../../src/mlflow';
-import { PipelineResult } from '../../src/client';
 import { eventually, pipelineClient, startWorkers, testConfig } from '../helpers/stack';
 import { freePort, startWorkerProcess, workerEnv } from '../helpers/worker-process';
 
@@ -38,7 +37,7 @@ it('a SIGTERMed worker exits cleanly and training resumes elsewhere from its che
     expect(gpu.output()).toContain('training stopped with a checkpoint');
 
     gpu = startWorkerProcess('gpu', workerEnv(config));
-    const result = (await handle.result()) as PipelineResult;
+    const result = await handle.result();
     expect(result.metrics.test_accuracy).toBeGreaterThan(0.5);
     const run = await mlflow.getRun(runId);
     expect(run.data.tags?.some((t) => t.key.startsWith('resumed_from_epoch_attempt_'))).toBe(true);

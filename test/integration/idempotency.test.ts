@@ -8,7 +8,6 @@ import { createActivities } from '../../src/activities';
 import { EXPERIMENT_OF, RUN_TAGS } from '../../src/activities/tracking';
 import { MODEL_POLICIES } from '../../src/workflows/shared/gates';
 import { MlflowClient } from '../../src/mlflow';
-import { PipelineResult } from '../../src/client';
 import { depsFor, pipelineClient, startWorkers, testConfig } from '../helpers/stack';
 
 async function runsOfWorkflow(mlflow: MlflowClient, pipeline: 'mnist' | 'power', workflowId: string) {
@@ -72,7 +71,7 @@ describe('no duplicates', () => {
         requestId: `retry-${config.taskQueues.cpu}`,
         input: { source: { kind: 'synthetic' }, params: { numBoostRound: 20 }, gate: { test_rmse: 1e9 } },
       });
-      const result = (await handle.result()) as PipelineResult;
+      const result = await handle.result();
       expect(runCalls.count).toBe(2);
       expect(registerCalls.count).toBe(2);
       expect(result.registration.registered).toBe(true);

@@ -12,7 +12,7 @@ import { MODEL_POLICIES } from '../../src/workflows/shared/gates';
 import { applySchedules, backfillSchedule } from '../../src/schedules/apply';
 import { parseScheduleConfig } from '../../src/schedules/config';
 import { progressQuery } from '../../src/workflows/shared/pipeline';
-import type { PipelineResult } from '../../src/workflows/shared/types';
+import type { PipelineWorkflow } from '../../src/client';
 import { eventually, RunningWorkers, startWorkers, testConfig } from '../helpers/stack';
 
 const DAY = { from: new Date('2026-02-10T00:00:00Z'), to: new Date('2026-02-11T00:00:00Z') };
@@ -59,8 +59,8 @@ describe('a partition trains once', () => {
     executions.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
     return Promise.all(
       executions.map(async (e) => {
-        const handle = client.workflow.getHandle(e.workflowId, e.runId);
-        return { ...e, handle, result: (await handle.result()) as PipelineResult };
+        const handle = client.workflow.getHandle<PipelineWorkflow>(e.workflowId, e.runId);
+        return { ...e, handle, result: await handle.result() };
       }),
     );
   }

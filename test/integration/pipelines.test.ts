@@ -2,7 +2,7 @@
  * Every workflow type runs end to end on the real Temporal dev server with real workers (both queues),
  * tracks exactly one MLflow run with params, per-epoch metrics and artifacts, and returns references only.
  */
-import { PipelineName, PipelineResult } from '../../src/client';
+import { PipelineName } from '../../src/client';
 import { EXPERIMENT_OF, RUN_TAGS } from '../../src/activities/tracking';
 import { usePipelineStack } from '../helpers/stack';
 
@@ -18,7 +18,7 @@ describe('the four pipelines end to end', () => {
 
   it.each(cases)('$pipeline completes, tracked in one MLflow run', async ({ pipeline, params, metric, perEpoch, plots }) => {
     const handle = await stack.client.start(pipeline, { requestId: `e2e-${stack.config.taskQueues.cpu}`, input: { source: { kind: 'synthetic' }, params } });
-    const result = (await handle.result()) as PipelineResult;
+    const result = await handle.result();
 
     expect(result.pipeline).toBe(pipeline);
     expect(Number.isFinite(result.metrics[metric])).toBe(true);

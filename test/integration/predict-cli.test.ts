@@ -16,7 +16,7 @@ import { CHAMPION_ALIAS } from '../../src/activities/registry';
 import { modelDirOf } from '../../src/activities/train-tfjs';
 import { MODEL_POLICIES } from '../../src/workflows/shared/gates';
 import { usePipelineStack } from '../helpers/stack';
-import { runCli } from '../helpers/cli-process';
+import { cli as runCli } from '../helpers/cli';
 
 type Row = Record<string, number | string>;
 

@@ -2,7 +2,6 @@
  * Activities land on the queue of their stage: with only the CPU worker running, an MNIST run prepares its
  * data and then waits at `train` (a GPU-queue activity) until a GPU worker starts; then it completes.
  */
-import { PipelineResult } from '../../src/client';
 import { eventually, pipelineClient, startWorkers, testConfig } from '../helpers/stack';
 
 it('training waits for a GPU worker and completes once one polls the gpu queue', async () => {
@@ -25,7 +24,7 @@ it('training waits for a GPU worker and completes once one polls the gpu queue',
 
     const gpu = await startWorkers(config, ['gpu']);
     try {
-      const result = (await handle.result()) as PipelineResult;
+      const result = await handle.result();
       expect(result.metrics.test_accuracy).toBeGreaterThan(0);
     } finally {
       await gpu.stop();

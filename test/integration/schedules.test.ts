@@ -8,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { AppConfig, PROJECT_ROOT } from '../../src/config';
-import { PipelineResult } from '../../src/client';
+import type { PipelineWorkflow } from '../../src/client';
 import { parseScheduleConfig, ScheduleConfig } from '../../src/schedules/config';
 import { applySchedules, backfillSchedule } from '../../src/schedules/apply';
 import { eventually, RunningWorkers, startWorkers, testConfig } from '../helpers/stack';
@@ -78,7 +78,7 @@ describe('schedules', () => {
     await apply(parseScheduleConfig({ schedules: [powerEntry(id)] }));
     await client.schedule.getHandle(id).trigger();
     const workflowId = await eventually(async () => (await client.schedule.getHandle(id).describe()).info.recentActions[0]?.action.workflow.workflowId);
-    const result = (await client.workflow.getHandle(workflowId).result()) as PipelineResult;
+    const result = await client.workflow.getHandle<PipelineWorkflow>(workflowId).result();
     expect(result.pipeline).toBe('power');
     // A triggered run is stamped with its (trigger) time: it trains for that day.
     expect(result.partition).toMatch(/^\d{4}-\d{2}-\d{2}$/);
@@ -98,7 +98,7 @@ describe('schedules', () => {
       150_000,
       1000,
     );
-    const results = await Promise.all(ids.map((w) => client.workflow.getHandle(w).result() as Promise<PipelineResult>));
+    const results = await Promise.all(ids.map((w) => client.workflow.getHandle<PipelineWorkflow>(w).result()));
     expect(results.map((r) => r.partition).sort()).toEqual(expected);
     expect(new Set(ids).size).toBe(7);
   }, 200_000);
@@ -134,7 +134,7 @@ describe('schedules', () => {
       150_000,
       1000,
     );
-    const results = await Promise.all(ids.map((w) => client.workflow.getHandle(w).result() as Promise<PipelineResult>));
+    const results = await Promise.all(ids.map((w) => client.workflow.getHandle<PipelineWorkflow>(w).result()));
     // 16:30 in New York is 21:30 UTC in January: each window is the 24 hours up to that day's close.
     expect(results.map((r) => r.partition).sort()).toEqual([
       '2026-01-04T21:30:00.000Z/2026-01-05T21:30:00.000Z',

@@ -7,7 +7,6 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { PROJECT_ROOT } from '../../src/config';
 import { MlflowClient } from '../../src/mlflow';
-import { PipelineResult } from '../../src/client';
 import { pipelineClient, testConfig } from '../helpers/stack';
 import { startWorkerProcess, workerEnv, WorkerProcess } from '../helpers/worker-process';
 
@@ -22,7 +21,7 @@ it('credentials never reach histories, memos, MLflow or logs', async () => {
   const client = await pipelineClient(config);
   try {
     const handle = await client.start('mnist', { requestId: `secrets-${config.taskQueues.cpu}`, input: { source: { kind: 'synthetic' }, params: { epochs: 1 } } });
-    const result = (await handle.result()) as PipelineResult;
+    const result = await handle.result();
 
     const history = execFileSync(path.join(PROJECT_ROOT, '.venv', 'bin', 'temporal'), [
       'workflow', 'show', '--address', config.temporal.address, '--workflow-id', handle.workflowId, '--output', 'json',

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import YAML from 'yaml';
 import { PROJECT_ROOT } from '../../src/config';
+import { TEMPORAL_ENV_VARS } from '../../src/config/temporal';
 
 type Dict = Record<string, unknown>;
 
@@ -82,8 +83,7 @@ const WORKERS = ['worker-cpu', 'worker-gpu'];
 
 /** Environment variables the code reads that the workers may be given. */
 const WORKER_ENV_NAMES = [
-  'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CA',
-  'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_API_KEY', 'MLFLOW_TRACKING_URI', 'MLFLOW_TRACKING_USERNAME',
+  ...TEMPORAL_ENV_VARS, 'MLFLOW_TRACKING_URI', 'MLFLOW_TRACKING_USERNAME',
   'MLFLOW_TRACKING_PASSWORD', 'MLFLOW_TRACKING_TOKEN', 'DML_CPU_QUEUE', 'DML_GPU_QUEUE', 'DML_DATA_ROOT',
   'DML_GPU_TRAINING_CONCURRENCY', 'DML_CPU_ACTIVITY_CONCURRENCY', 'DML_TFJS_BACKEND', 'LIGHTGBM_LIB', 'DML_LOG_LEVEL', 'DML_METRICS_BIND', 'DML_LIGHTGBM_THREADS',
   'DML_CHECKPOINT_EVERY_SEC',
@@ -117,6 +117,8 @@ function configEnvNames(): string[] {
   const names = new Set<string>();
   for (const m of text.matchAll(/\benv\.([A-Z][A-Z0-9_]*)/g)) names.add(m[1]);
   for (const m of text.matchAll(/FromEnv\(\s*env\s*,\s*'([A-Z][A-Z0-9_]*)'/g)) names.add(m[1]);
+  // The Temporal connection is read by @temporalio/envconfig: the standard names a worker may be given.
+  for (const name of TEMPORAL_ENV_VARS) names.add(name);
   return [...names].sort();
 }
 

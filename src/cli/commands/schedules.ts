@@ -1,10 +1,11 @@
 /** `durable-ml schedules …`: keep Temporal Schedules in line with config/schedules.json, and operate them. */
 import path from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { PROJECT_ROOT } from '../../config';
 import { applySchedules, MANAGED_BY } from '../../schedules/apply';
 import { loadScheduleConfig, ScheduleConfig, ScheduleConfigError } from '../../schedules/config';
+import { OverlapPolicy, triggerSchedule } from '../../schedules/trigger';
 import { cliConfig, scheduleUrl, withPipelines, workflowUrl } from '../context';
 import { CliError } from '../errors';
 import { formatTime, printTable } from '../format';
@@ -34,7 +35,8 @@ Examples:
   $ durable-ml schedules apply --prune          # ...and delete durable-ml schedules no longer in the file
   $ durable-ml schedules list
   $ durable-ml schedules pause power-daily --note "data source down"
-  $ durable-ml schedules trigger power-daily`,
+  $ durable-ml schedules trigger power-daily
+  $ durable-ml schedules trigger power-daily --overlap allow-all`,
     );
 
   schedules
@@ -48,7 +50,7 @@ Examples:
       await withPipelines(async (pc) => {
         const results = await applySchedules(pc.client, file, config.taskQueues, { prune: opts.prune });
         if (!results.length) return console.log('No schedules in the file.');
-        for (const r of results) console.log(`${r.action.padEnd(10)}${r.id}`);
+        for (const r of results) console.log(`${r.action.padEnd(10)}${r.id}${r.drift ? `  (differed from the file: ${r.drift.join(', ')})` : ''}`);
       });
     });
 
@@ -100,28 +102,43 @@ Examples:
 
   schedules
     .command('trigger')
-    .description("start the schedule's workflow now (also when paused) and print its id")
+    .description("start the schedule's workflow now (also when paused) and print its id, or say why it did not start")
     .argument('<id>', 'schedule id')
-    .addOption(new Option('--overlap <policy>', 'what to do if a run of this schedule is still going (default: the schedule policy)').choices(OVERLAP))
-    .action(async (id: string, opts: { overlap?: (typeof OVERLAP)[number] }) => {
+    .option('--overlap <policy>', `if a run of this schedule is still going: ${OVERLAP_CHOICES.join(', ')} (default: the schedule's policy)`, parseOverlap)
+    .addHelpText('after', `\nExamples:\n  $ durable-ml schedules trigger power-daily\n  $ durable-ml schedules trigger power-daily --overlap allow-all   # run even if one is still going`)
+    .action(async (id: string, opts: { overlap?: ScheduleOverlapPolicy }) => {
       const config = cliConfig();
       await withPipelines(async (pc) => {
-        const handle = pc.client.schedule.getHandle(id);
-        const before = new Set((await handle.describe()).info.recentActions.map((a) => a.action.workflow.workflowId));
-        await handle.trigger(opts.overlap ? ScheduleOverlapPolicy[opts.overlap] : undefined);
-        console.log(`triggered ${id}`);
-        // Trigger returns before the workflow exists; the schedule's recent actions show it a moment later.
-        const deadline = Date.now() + 10_000;
-        while (Date.now() < deadline) {
-          const started = (await handle.describe()).info.recentActions.map((a) => a.action.workflow.workflowId).filter((w) => !before.has(w));
-          if (started.length) {
-            const wf = started[started.length - 1];
-            console.log(`Workflow:    ${wf}\nTemporal UI: ${workflowUrl(config, wf)}\nFollow it with: durable-ml status ${wf}`);
-            return;
-          }
-          await new Promise((r) => setTimeout(r, 500));
+        const outcome = await triggerSchedule(pc.client, id, opts.overlap);
+        const policy = overlapName(outcome.overlap);
+        if (outcome.kind === 'started') {
+          console.log(`triggered ${id}\nWorkflow:    ${outcome.workflowId}\nTemporal UI: ${workflowUrl(config, outcome.workflowId)}\nFollow it with: durable-ml status ${outcome.workflowId}`);
+          return;
         }
-        console.log(`No run visible yet (the overlap policy may have skipped or buffered it). See ${scheduleUrl(config, id)}`);
+        const running = outcome.running.length ? `${outcome.running.join(', ')} is still running` : 'a run is still going';
+        const force = `Run it anyway with: durable-ml schedules trigger ${id} --overlap allow-all\n  (or: temporal schedule trigger --schedule-id ${id} --overlap-policy AllowAll)`;
+        if (outcome.kind === 'skipped') {
+          throw new CliError(`skipped   ${id}: the overlap policy ${policy} skipped this trigger because ${running}.\n${force}`);
+        }
+        console.log(
+          outcome.running.length
+            ? `buffered  ${id}: ${running}; with overlap policy ${policy} the triggered run starts when it finishes.\n${force}`
+            : `triggered ${id}, but no run is visible yet. See ${scheduleUrl(config, id)}`,
+        );
       });
     });
+}
+
+/** Overlap policies as the CLI spells them (allow-all); SKIP, ALLOW_ALL and AllowAll are accepted too. */
+const OVERLAP_CHOICES = OVERLAP.map((p) => p.toLowerCase().replace(/_/g, '-'));
+
+function parseOverlap(value: string): ScheduleOverlapPolicy {
+  const key = value.toLowerCase().replace(/[-_]/g, '');
+  const match = OVERLAP.find((p) => p.toLowerCase().replace(/_/g, '') === key);
+  if (!match) throw new InvalidArgumentError(`Allowed choices are ${OVERLAP_CHOICES.join(', ')}.`);
+  return ScheduleOverlapPolicy[match];
+}
+
+function overlapName(policy: OverlapPolicy): string {
+  return policy.toLowerCase().replace(/_/g, '-');
 }

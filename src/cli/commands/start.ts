@@ -1,7 +1,7 @@
 /** `durable-ml start <pipeline>`: starts a run (deterministic id) and follows it with a live progress line. */
 import { Argument, Command, Option } from 'commander';
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
-import { PIPELINES, PipelineName, PipelineResult, pipelineWorkflowId } from '../../client';
+import { PIPELINES, PipelineName, pipelineWorkflowId } from '../../client';
 import { cliConfig, withPipelines, workflowUrl } from '../context';
 import { failureMessage } from '../errors';
 import { formatSeconds, printJson } from '../format';
@@ -78,7 +78,7 @@ async function start(pipeline: PipelineName, opts: StartOptions): Promise<void> 
     }
 
     const t0 = Date.now();
-    const outcome = handle.result() as Promise<PipelineResult>;
+    const outcome = handle.result();
     // Ctrl-C stops watching, not the workflow: say so and how to pick it up again.
     const onSigint = () => {
       console.log(`\nStopped watching; the workflow keeps running. Follow it with: durable-ml status ${handle.workflowId}`);

@@ -23,7 +23,7 @@ export function registerStatus(program: Command): void {
     .action(async (workflowId: string, opts: { json?: boolean }) => {
       const config = cliConfig();
       await withPipelines(async (pc) => {
-        const handle = pc.client.workflow.getHandle(workflowId);
+        const handle = pc.pipelineHandle(workflowId);
         const d = await handle.describe();
         const status = d.status.name;
         // The progress query needs a worker (a closed workflow is replayed); skip it where it cannot help.
@@ -33,7 +33,7 @@ export function registerStatus(program: Command): void {
         let failure: string | undefined;
         if (status !== 'RUNNING') {
           try {
-            result = (await handle.result()) as PipelineResult;
+            result = await handle.result();
           } catch (err) {
             failure = failureMessage(err);
           }

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { AppConfig, PROJECT_ROOT } from '../../src/config';
 
-const CLI = path.join(PROJECT_ROOT, 'build', 'src', 'cli', 'index.js');
+export const CLI = path.join(PROJECT_ROOT, 'build', 'src', 'cli', 'index.js');
 
 export interface CliRun {
   code: number;
@@ -11,7 +11,7 @@ export interface CliRun {
   stderr: string;
 }
 
-export function runCli(config: AppConfig, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<CliRun> {
+export function cli(config: AppConfig, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<CliRun> {
   const childEnv = {
     ...process.env,
     TEMPORAL_ADDRESS: config.temporal.address,
