@@ -87,3 +87,13 @@ describe('workflow input schema', () => {
     expect(finishedPartitionQuery({ pipeline: 'tick', partition: 'a"b\\c', scheduleId: 's' })).toBe('TemporalScheduledById = "s" AND DmlPartition = "tick:a\\"b\\\\c" AND ExecutionStatus = "Completed"');
   });
 });
+
+describe('the planted tick signal in the input', () => {
+  it('tick synthetic sources take a momentum in [0, 0.9]; other pipelines and other kinds refuse it by name', () => {
+    expect(parsePipelineInput('tick', { source: { kind: 'synthetic', size: 'tiny', momentum: 0.3 } }).source).toEqual({ kind: 'synthetic', size: 'tiny', momentum: 0.3 });
+    expect(() => parsePipelineInput('tick', { source: { kind: 'synthetic', momentum: 0.95 } })).toThrow(/source\.momentum: .*0\.9/);
+    expect(() => parsePipelineInput('tick', { source: { kind: 'synthetic', momentum: '0.3' } })).toThrow(/source\.momentum/);
+    expect(() => parsePipelineInput('tick', { source: { kind: 'files', momentum: 0.3 } })).toThrow(/unknown key 'momentum'; accepted: kind, dir/);
+    expect(() => parsePipelineInput('power', { source: { kind: 'synthetic', momentum: 0.3 } })).toThrow(/unknown key 'momentum'; accepted: kind, seed, size/);
+  });
+});

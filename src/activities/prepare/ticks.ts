@@ -27,7 +27,7 @@ async function tickFiles(root: DataRoot, source: DataSource = { kind: 'files' })
   if (source.kind === 'synthetic') {
     const set = syntheticSet('tick', source);
     const ticks = () =>
-      generateTicks({ symbols: ['AAA', 'BBB'], start: new Date(SYNTHETIC_START), days: SYNTHETIC_DAYS[set.size], ticksPerDay: TICKS_PER_DAY[set.size], seed: set.seed });
+      generateTicks({ symbols: ['AAA', 'BBB'], start: new Date(SYNTHETIC_START), days: SYNTHETIC_DAYS[set.size], ticksPerDay: TICKS_PER_DAY[set.size], seed: set.seed, momentum: source.momentum });
     const dir = await syntheticSetOnce(root, set.name, (tmp) => writeTicksCsv(path.join(tmp, 'ticks.csv'), ticks()));
     return { files: [await root.file(path.join(dir, 'ticks.csv'))], dataset: set.name };
   }
