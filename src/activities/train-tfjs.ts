@@ -13,6 +13,7 @@ import { DIVERGED, EpochRecord, ThreadMessage } from '../models/training/protoco
 import type { PreparedData, StageRequest, TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
 import { reportTrainingProgress, startHeartbeating } from './progress';
+import { keepInputScaling } from '../models/training/preprocessing';
 
 /** Heartbeat details of a training attempt: where it got to, and where its checkpoint is. */
 export interface TrainingHeartbeat {
@@ -108,6 +109,7 @@ export function tfjsTrainer({ mlflow, dataRoot, limits, checkpointEverySec = DEF
     } finally {
       heart.stop();
     }
+    await keepInputScaling(root, req.prepared.dir, outputDir);
     const last = history[history.length - 1];
     return { dir: outputDir, format: 'tfjs-layers', backend, epochs: history.length, metrics: last?.metrics ?? {} };
   };
