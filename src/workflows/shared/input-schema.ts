@@ -126,8 +126,14 @@ const GATE_SCHEMAS = {
   power: strictObject({ test_rmse: threshold, minTestSize }),
 };
 
-function inputSchema<Params extends z.ZodType, Gate extends z.ZodType>(params: Params, gate: Gate, source: z.ZodType<DataSource> = sourceSchema) {
+function inputSchema<Params extends z.ZodType, Gate extends z.ZodType, Extra extends z.ZodRawShape = {}>(
+  params: Params,
+  gate: Gate,
+  source: z.ZodType<DataSource> = sourceSchema,
+  extra: Extra = {} as Extra,
+) {
   return strictObject({
+    ...extra,
     params,
     source: source.optional(),
     window: windowSchema.optional(),
@@ -147,7 +153,10 @@ function inputSchema<Params extends z.ZodType, Gate extends z.ZodType>(params: P
 export const INPUT_SCHEMAS = {
   mnist: inputSchema(PARAMS_SCHEMAS.mnist.prefault({}), GATE_SCHEMAS.mnist),
   cifar10: inputSchema(PARAMS_SCHEMAS.cifar10.prefault({}), GATE_SCHEMAS.cifar10),
-  tick: inputSchema(PARAMS_SCHEMAS.tick.prefault({}), GATE_SCHEMAS.tick, tickSourceSchema),
+  tick: inputSchema(PARAMS_SCHEMAS.tick.prefault({}), GATE_SCHEMAS.tick, tickSourceSchema, {
+    /** Days of ticks a scheduled run trains on, ending at its scheduled time (default 1: the last day; 7: the past week). */
+    lookbackDays: int(1, 366).optional(),
+  }),
   power: inputSchema(PARAMS_SCHEMAS.power.prefault({}), GATE_SCHEMAS.power),
 };
 
