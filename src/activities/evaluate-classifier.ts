@@ -7,10 +7,12 @@ import type { Evaluation, PreparedData, StageRequest, TrainedModel } from '../wo
 import type { ActivityDeps } from './deps';
 import { confusionMatrixPng } from '../plots';
 import { logLearningCurve, logPlot } from './plots';
+import { scoreChampion } from './champion-model';
 
 const CLASSES = 10;
 
-export function classifierEvaluation({ mlflow }: ActivityDeps) {
+export function classifierEvaluation(deps: ActivityDeps) {
+  const { mlflow } = deps;
   return {
     async evaluateClassifier(req: StageRequest & { prepared: PreparedData; model: TrainedModel }): Promise<Evaluation> {
       const probabilities = await predictInThread(req.model.dir, req.prepared.dir, 'x_test', Context.current().cancellationSignal);
@@ -27,13 +29,18 @@ export function classifierEvaluation({ mlflow }: ActivityDeps) {
         metrics[`test_f1_${k}`] = c.f1;
       });
       await mlflow.logMetrics(req.run.runId, metrics, Number(req.params.epochs));
+      // The champion classifies the same test images.
+      const champion = await scoreChampion(deps, req, async ({ dir }) => {
+        const theirs = classificationReport(await predictInThread(dir, req.prepared.dir, 'x_test', Context.current().cancellationSignal), labels, CLASSES);
+        return { test_accuracy: theirs.accuracy, test_loss: theirs.logLoss, test_macro_f1: theirs.macroF1 };
+      });
       const artifacts = ['evaluation/classification_report.json'];
       await mlflow.uploadArtifact(req.run.artifactUri, artifacts[0], JSON.stringify(report, null, 2));
       const labels_ = Array.from({ length: CLASSES }, (_, k) => String(k));
       artifacts.push(await logPlot(mlflow, req.run, 'confusion_matrix', await confusionMatrixPng(report.confusion, labels_, { title: `${req.pipeline} test confusion matrix` })));
       const curve = await logLearningCurve(mlflow, req.run, ['train_loss', 'val_loss', 'train_accuracy', 'val_accuracy'], `${req.pipeline} learning curve`);
       if (curve) artifacts.push(curve);
-      return { metrics: { test_accuracy: report.accuracy, test_loss: report.logLoss, test_macro_f1: report.macroF1 }, artifacts };
+      return { metrics: { test_accuracy: report.accuracy, test_loss: report.logLoss, test_macro_f1: report.macroF1, ...champion }, artifacts };
     },
   };
 }

@@ -9,8 +9,10 @@ import { mape, regressionMetrics } from '../models/metrics';
 import type { Evaluation, PreparedData, StageRequest, TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
 import { LIGHTGBM_MODEL_FILE } from './train-power';
+import { scoreChampion } from './champion-model';
 
-export function powerEvaluation({ mlflow, lightgbmLib }: ActivityDeps) {
+export function powerEvaluation(deps: ActivityDeps) {
+  const { mlflow, lightgbmLib } = deps;
   return {
     async evaluatePowerModel(req: StageRequest & { prepared: PreparedData; model: TrainedModel }): Promise<Evaluation> {
       const lib = loadLightgbm(lightgbmLib);
@@ -31,6 +33,17 @@ export function powerEvaluation({ mlflow, lightgbmLib }: ActivityDeps) {
           baseline_mape: mape(naive, actual),
         };
         await mlflow.logMetrics(req.run.runId, metrics);
+        // The champion forecasts the same test rows.
+        const champion = await scoreChampion(deps, req, async ({ dir }) => {
+          const theirs = Booster.loadModelFromString(lib, (await readRegularFile(path.join(dir, LIGHTGBM_MODEL_FILE))).toString('utf8'));
+          try {
+            const forecasts = await theirs.predict(Float64Array.from(x.data), x.shape[0], x.shape[1]);
+            const errors = regressionMetrics(forecasts, actual);
+            return { test_rmse: errors.rmse, test_mae: errors.mae, test_mape: mape(forecasts, actual) };
+          } finally {
+            theirs.free();
+          }
+        });
         const meta = await readMeta(req.prepared.dir);
         const names = (meta.info.features as string[] | undefined) ?? [];
         const gain = Array.from(booster.featureImportance('gain'));
@@ -56,7 +69,7 @@ export function powerEvaluation({ mlflow, lightgbmLib }: ActivityDeps) {
         );
         const curve = await logLearningCurve(mlflow, req.run, ['train_rmse', 'val_rmse'], 'LightGBM RMSE per boosting iteration');
         if (curve) artifacts.push(curve);
-        return { metrics, artifacts };
+        return { metrics: { ...metrics, ...champion }, artifacts };
       } finally {
         booster.free();
       }

@@ -6,7 +6,9 @@ import { Context } from '@temporalio/activity';
 import { readArray, readMeta } from '../data/arrays';
 import { backtest } from '../models/backtest';
 import { directionalAccuracy, regressionMetrics } from '../models/metrics';
-import { predictInThread } from '../models/training/predict';
+import { predictInThread, predictOn } from '../models/training/predict';
+import { InputScaling, readInputScaling, rescaleFeatures } from '../models/training/preprocessing';
+import { scoreChampion } from './champion-model';
 import { paramsOf, type Evaluation, type PreparedData, type StageRequest, type TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
 import { lineChartPng } from '../plots';
@@ -15,7 +17,8 @@ import { logLearningCurve, logPlot } from './plots';
 /** US equities: 252 sessions of 6.5 hours. */
 const TRADING_SECONDS_PER_YEAR = 252 * 6.5 * 3600;
 
-export function tickEvaluation({ mlflow }: ActivityDeps) {
+export function tickEvaluation(deps: ActivityDeps) {
+  const { mlflow } = deps;
   return {
     async evaluateTickModel(req: StageRequest & { prepared: PreparedData; model: TrainedModel }): Promise<Evaluation> {
       const meta = await readMeta(req.prepared.dir);
@@ -44,6 +47,15 @@ export function tickEvaluation({ mlflow }: ActivityDeps) {
         baseline_max_drawdown: naive.maxDrawdown,
       };
       await mlflow.logMetrics(req.run.runId, metrics, p.epochs);
+      // The champion trades the same test bars, with its own scaling of the same features.
+      const champion = await scoreChampion(deps, req, async ({ dir }) => {
+        const own = meta.info.inputScaling as InputScaling;
+        const theirs = await readInputScaling(dir);
+        const x = rescaleFeatures(await readArray(req.prepared.dir, 'x_test'), own, theirs);
+        const forecasts = Array.from(await predictOn(dir, x, Context.current().cancellationSignal), (v) => v * theirs.targetScale);
+        const trade = backtest(forecasts, actual, cost, periodsPerYear);
+        return { test_rmse: regressionMetrics(forecasts, actual).rmse, test_directional_accuracy: directionalAccuracy(forecasts, actual), backtest_sharpe: trade.sharpe, backtest_max_drawdown: trade.maxDrawdown };
+      });
       const artifacts = ['evaluation/backtest.json'];
       await mlflow.uploadArtifact(
         req.run.artifactUri,
@@ -67,7 +79,7 @@ export function tickEvaluation({ mlflow }: ActivityDeps) {
       );
       const curve = await logLearningCurve(mlflow, req.run, ['train_loss', 'val_loss'], 'tick model learning curve');
       if (curve) artifacts.push(curve);
-      return { metrics, artifacts };
+      return { metrics: { ...metrics, ...champion }, artifacts };
     },
   };
 }

@@ -8,13 +8,15 @@ import path from 'node:path';
 import { filterValue, MlflowClient } from '../mlflow';
 import { readRegularFile } from '../data/paths';
 import { createKeyedMutex } from './keyed-mutex';
-import { beatsChampion, evaluateGate, gateEvidence, gateWithOverrides, MODEL_POLICIES, ModelPolicy } from '../workflows/shared/gates';
+import { CHAMPION_VERSION_KEY, championKey } from './champion-model';
+import { championDecision, ChampionStanding, evaluateGate, gateEvidence, gateWithOverrides, MODEL_POLICIES, ModelPolicy } from '../workflows/shared/gates';
 import type { Registration, RegistrationRequest, TrackingRun, TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
 import { MODEL_ARTIFACT_PATH } from './model-folder';
 
 export { MODEL_ARTIFACT_PATH } from './model-folder';
-export const CHAMPION_ALIAS = 'champion';
+export { CHAMPION_ALIAS } from './champion-model';
+import { CHAMPION_ALIAS } from './champion-model';
 
 async function listFiles(dir: string, prefix = ''): Promise<string[]> {
   const out: string[] = [];
@@ -40,8 +42,6 @@ async function championMetric(mlflow: MlflowClient, policy: ModelPolicy, runId: 
   const run = await mlflow.getRun(runId);
   return run.data.metrics?.find((m) => m.key === policy.championMetric)?.value;
 }
-
-const fmt = (v: number | undefined) => (v === undefined ? 'missing' : Number(v.toPrecision(4)).toString());
 
 export function registryActivities({ mlflow }: ActivityDeps) {
   // Promotion reads the champion, compares, then moves the alias; MLflow has no compare-and-set, so two
@@ -73,12 +73,16 @@ export function registryActivities({ mlflow }: ActivityDeps) {
       const promotion = await oneAtATime(policy.modelName, async () => {
         const current = await mlflow.getVersionByAlias(policy.modelName, CHAMPION_ALIAS);
         if (current?.version === version.version) return { champion: true, note: 'already champion' };
-        const currentValue = await championMetric(mlflow, policy, current?.run_id);
-        if (!beatsChampion(policy, candidate, currentValue)) {
-          return { champion: false, note: `champion stays v${current?.version} (its ${policy.championMetric} ${fmt(currentValue)} vs ${fmt(candidate)})` };
-        }
-        await mlflow.setAlias(policy.modelName, CHAMPION_ALIAS, version.version);
-        return { champion: true, note: current ? `now champion (${policy.championMetric} ${fmt(candidate)} vs v${current.version}'s ${fmt(currentValue)})` : 'first champion' };
+        // Same data only if evaluation scored the very version that is champion now (another registration may have moved it since).
+        const sameData = current !== undefined && String(req.metrics[CHAMPION_VERSION_KEY]) === current.version;
+        const standing: ChampionStanding | undefined = current && {
+          version: current.version,
+          value: sameData ? req.metrics[championKey(policy.championMetric)] : await championMetric(mlflow, policy, current.run_id),
+          sameData,
+        };
+        const decision = championDecision(policy, candidate, standing);
+        if (decision.promote) await mlflow.setAlias(policy.modelName, CHAMPION_ALIAS, version.version);
+        return { champion: decision.promote, note: decision.note };
       });
       await mlflow.setTag(req.run.runId, 'registered_version', version.version);
       const reason = `${decision.reason}; registered ${policy.modelName} v${version.version}; ${promotion.note}`;

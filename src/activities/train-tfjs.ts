@@ -15,6 +15,7 @@ import type { ActivityDeps } from './deps';
 import { reportTrainingProgress, startHeartbeating } from './progress';
 import { tensorExample, writeMlflowModel } from './model-folder';
 import { batchShape, tensorSpec } from '../mlflow';
+import { keepInputScaling } from '../models/training/preprocessing';
 
 /** Heartbeat details of a training attempt: where it got to, and where its checkpoint is. */
 export interface TrainingHeartbeat {
@@ -112,6 +113,7 @@ export function tfjsTrainer({ mlflow, dataRoot, limits, checkpointEverySec = DEF
     } finally {
       heart.stop();
     }
+    await keepInputScaling(root, req.prepared.dir, outputDir);
     if (!shapes) throw new Error('training thread ended without reporting the trained model');
     await writeMlflowModel(root, outputDir, {
       runId: req.run.runId,

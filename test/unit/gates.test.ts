@@ -1,4 +1,4 @@
-import { beatsChampion, evaluateGate, gateEvidence, gateWithOverrides, MODEL_POLICIES } from '../../src/workflows/shared/gates';
+import { beatsChampion, championDecision, evaluateGate, gateEvidence, gateWithOverrides, MODEL_POLICIES } from '../../src/workflows/shared/gates';
 import { resolveParams } from '../../src/workflows/shared/defaults';
 
 describe('registration gates', () => {
@@ -55,5 +55,28 @@ describe('hyper-parameter resolution', () => {
     expect(() => resolveParams('mnist', { epoch: 2 })).toThrow("invalid mnist params: params: unknown key 'epoch'; accepted: model, epochs,");
     expect(() => resolveParams('tick', { epochs: '2' })).toThrow('invalid tick params: params.epochs: Invalid input: expected number, received string');
     expect(() => resolveParams('mnist', { model: 'resnet' })).toThrow('invalid mnist params: params.model: Invalid option: expected one of "cnn"|"mlp"');
+  });
+});
+
+describe('championDecision', () => {
+  const power = MODEL_POLICIES.power;
+
+  it('judges a challenger against the champion scored on the same data, whatever the champion recorded on its own window', () => {
+    // The champion was better on its own (quieter) window, 0.30, but scores 0.60 on the challenger's rows.
+    const onSameData = championDecision(power, 0.45, { version: '1', value: 0.6, sameData: true });
+    expect(onSameData).toEqual({ promote: true, note: "now champion (test_rmse 0.45 vs v1's 0.6 on the same test data)" });
+    // And the other way round: the champion forecasts the challenger's rows better than the challenger does.
+    expect(championDecision(power, 0.45, { version: '1', value: 0.4, sameData: true })).toEqual({
+      promote: false,
+      note: "champion stays v1 (test_rmse 0.45 vs v1's 0.4 on the same test data)",
+    });
+  });
+
+  it('says when the comparison fell back to the champion’s own metric, and crowns the first model', () => {
+    expect(championDecision(MODEL_POLICIES.tick, 2, { version: '3', value: 2.5, sameData: false }).note).toBe(
+      "champion stays v3 (backtest_sharpe 2 vs v3's 2.5 on its own test data (not scored on this data))",
+    );
+    expect(championDecision(power, 0.5, undefined)).toEqual({ promote: true, note: 'first champion' });
+    expect(championDecision(power, 0.5, { version: '2', value: undefined, sameData: true }).promote).toBe(true);
   });
 });

@@ -1,7 +1,10 @@
 /** The workflow-input schema (one per pipeline): exact messages naming the field and what it accepts. */
 import { INPUT_SCHEMAS, InvalidInputError, parsePipelineInput } from '../../src/workflows/shared/input-schema';
 import { DEFAULT_PARAMS } from '../../src/workflows/shared/defaults';
-import { parseScheduleConfig } from '../../src/schedules/config';
+import { loadScheduleConfig, parseScheduleConfig } from '../../src/schedules/config';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../../src/config';
+import { lookbackWindow } from '../../src/workflows/shared/partition';
 import type { PipelineName } from '../../src/workflows/shared/types';
 import { buildInput } from '../../src/cli/input';
 import { UsageError } from '../../src/cli/errors';
@@ -85,5 +88,30 @@ describe('workflow input schema', () => {
       'TemporalScheduledById = "power-daily" AND DmlPartition = "power:2026-02-10" AND ExecutionStatus = "Completed"',
     );
     expect(finishedPartitionQuery({ pipeline: 'tick', partition: 'a"b\\c', scheduleId: 's' })).toBe('TemporalScheduledById = "s" AND DmlPartition = "tick:a\\"b\\\\c" AND ExecutionStatus = "Completed"');
+  });
+});
+
+describe('the planted tick signal in the input', () => {
+  it('tick synthetic sources take a momentum in [0, 0.9]; other pipelines and other kinds refuse it by name', () => {
+    expect(parsePipelineInput('tick', { source: { kind: 'synthetic', size: 'tiny', momentum: 0.3 } }).source).toEqual({ kind: 'synthetic', size: 'tiny', momentum: 0.3 });
+    expect(() => parsePipelineInput('tick', { source: { kind: 'synthetic', momentum: 0.95 } })).toThrow(/source\.momentum: .*0\.9/);
+    expect(() => parsePipelineInput('tick', { source: { kind: 'synthetic', momentum: '0.3' } })).toThrow(/source\.momentum/);
+    expect(() => parsePipelineInput('tick', { source: { kind: 'files', momentum: 0.3 } })).toThrow(/unknown key 'momentum'; accepted: kind, dir/);
+    expect(() => parsePipelineInput('power', { source: { kind: 'synthetic', momentum: 0.3 } })).toThrow(/unknown key 'momentum'; accepted: kind, seed, size/);
+  });
+});
+
+describe('tick schedules', () => {
+  it('tick-weekly retrains Sundays 02:00 UTC on the past week; the weekday-evening schedule stays, paused', () => {
+    const { schedules } = loadScheduleConfig(path.join(PROJECT_ROOT, 'config', 'schedules.json'));
+    const byId = Object.fromEntries(schedules.map((s) => [s.id, s]));
+    expect(byId['tick-weekly']).toMatchObject({ pipeline: 'tick', cron: ['0 2 * * 0'], timeZone: 'UTC', overlap: 'SKIP', paused: false, input: { lookbackDays: 7 } });
+    expect(byId['tick-daily']).toMatchObject({ pipeline: 'tick', paused: true });
+  });
+
+  it('lookbackDays is tick-only, 1..366, and sets the window a scheduled run trains on', () => {
+    expect(lookbackWindow(new Date('2026-03-08T02:00:00Z'), 7)).toEqual({ start: '2026-03-01T02:00:00.000Z', end: '2026-03-08T02:00:00.000Z' });
+    expect(() => parsePipelineInput('tick', { lookbackDays: 0 })).toThrow(/lookbackDays/);
+    expect(() => parsePipelineInput('power', { lookbackDays: 7 })).toThrow(/unknown key 'lookbackDays'/);
   });
 });

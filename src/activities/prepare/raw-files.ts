@@ -22,7 +22,9 @@ export function syntheticSet(pipeline: PipelineName, source: Extract<DataSource,
     throw new DataError(`synthetic seed ${JSON.stringify(seed)} is not a non-negative integer`, 'input.source.seed');
   }
   const dataset = pipeline === 'tick' ? 'ticks' : pipeline;
-  return { name: `synthetic-${dataset}-${size}-seed${seed}`, size: size as SyntheticSize, seed };
+  // A planted signal makes other data: its strength is part of the name, so sets with and without it never mix.
+  const momentum = source.momentum ? `-momentum${source.momentum}` : '';
+  return { name: `synthetic-${dataset}-${size}-seed${seed}${momentum}`, size: size as SyntheticSize, seed };
 }
 
 /**

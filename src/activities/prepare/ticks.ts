@@ -9,6 +9,7 @@ import { Bar, BAR_FEATURE_NAMES, barFeatures, CleaningReport, generateTicks, rea
 import { DataError } from '../../data/errors';
 import { applyScaler, fitStandardScaler } from '../../data/split';
 import type { StoredArray } from '../../data/arrays';
+import type { InputScaling } from '../../models/training/preprocessing';
 import type { DataSource, PreparedData, StageRequest } from '../../workflows/shared/types';
 import type { ActivityDeps } from '../deps';
 import { preparedOnce } from './prepared-once';
@@ -27,7 +28,7 @@ async function tickFiles(root: DataRoot, source: DataSource = { kind: 'files' })
   if (source.kind === 'synthetic') {
     const set = syntheticSet('tick', source);
     const ticks = () =>
-      generateTicks({ symbols: ['AAA', 'BBB'], start: new Date(SYNTHETIC_START), days: SYNTHETIC_DAYS[set.size], ticksPerDay: TICKS_PER_DAY[set.size], seed: set.seed });
+      generateTicks({ symbols: ['AAA', 'BBB'], start: new Date(SYNTHETIC_START), days: SYNTHETIC_DAYS[set.size], ticksPerDay: TICKS_PER_DAY[set.size], seed: set.seed, momentum: source.momentum });
     const dir = await syntheticSetOnce(root, set.name, (tmp) => writeTicksCsv(path.join(tmp, 'ticks.csv'), ticks()));
     return { files: [await root.file(path.join(dir, 'ticks.csv'))], dataset: set.name };
   }
@@ -160,5 +161,7 @@ function buildTickArrays(bars: Bar[], sequenceLength: number, report: CleaningRe
     arrays[`y_${split}`] = { shape: [n], data: concat((s) => s.y) };
     if (split === 'test') arrays.last_return_test = { shape: [n], data: concat((s) => s.last) };
   }
-  return { arrays, info: { features: names, symbols, targetScale, bars: bars.length, cleaning: report } };
+  // The scaling travels with the trained model (preprocessing.json), so another window's data can be fed to it.
+  const inputScaling: InputScaling = { mean: scaler.mean, std: scaler.std, targetScale };
+  return { arrays, info: { features: names, symbols, targetScale, bars: bars.length, cleaning: report, inputScaling } };
 }

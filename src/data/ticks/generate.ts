@@ -21,6 +21,8 @@ const MINUTE_MS = 60_000;
 // show up in minute bars (per-tick GARCH would wash out within a minute).
 const GARCH_ALPHA = 0.08;
 const GARCH_BETA = 0.9;
+/** Largest planted momentum: an AR(1) coefficient near 1 would make minute returns explode in volatility. */
+export const MAX_MOMENTUM = 0.9;
 /** Activity at the open/close relative to midday: density 1 + U_SHAPE * (2u - 1)^2. */
 const U_SHAPE = 4;
 const U_MEAN = 1 + U_SHAPE / 3;
@@ -30,6 +32,13 @@ const U_MEAN = 1 + U_SHAPE / 3;
  * Each symbol gets exactly `ticksPerDay` ticks per session. Prices diffuse in session time with
  * the GARCH minute variance, scaled by the same U shape as activity (busy open and close are
  * also the volatile ones).
+ *
+ * `momentum` (default 0: none) plants a predictable signal, so a demo model has something honest to learn:
+ * each minute's deseasonalised return gets a drift of `momentum` × the previous minute's, spread over the
+ * minute's ticks. The minute returns then follow an AR(1) and the lag-1 autocorrelation of 1-minute bar
+ * returns within a session is about `momentum` (cent rounding pulls it down a little on cheap symbols).
+ * The drift only uses ticks already printed, so a forecaster that sees bars up to minute t can exploit it for
+ * minute t+1, and nothing later. Overnight gaps and the first minute of a session carry no drift.
  */
 export function generateTicks(opts: {
   symbols: string[];
@@ -37,10 +46,12 @@ export function generateTicks(opts: {
   days: number;
   ticksPerDay: number;
   seed: number;
+  momentum?: number;
 }): Tick[] {
-  const { symbols, days, ticksPerDay } = opts;
+  const { symbols, days, ticksPerDay, momentum = 0 } = opts;
   if (!Number.isInteger(days) || days < 0) throw new RangeError(`days must be a non-negative integer, got ${days}`);
   if (!Number.isInteger(ticksPerDay) || ticksPerDay < 1) throw new RangeError(`ticksPerDay must be >= 1, got ${ticksPerDay}`);
+  if (!(momentum >= 0 && momentum <= MAX_MOMENTUM)) throw new RangeError(`momentum must be in [0, ${MAX_MOMENTUM}], got ${momentum}`);
   const rng = createRng(opts.seed);
   const sessionMinutes = SESSION_MS / MINUTE_MS;
   const longRunVar = (DAILY_VOL * DAILY_VOL) / sessionMinutes; // per minute
@@ -57,6 +68,7 @@ export function generateTicks(opts: {
       if (session > 0) st.price *= Math.exp(OVERNIGHT_VOL * rng.normal());
       let minute = 0;
       let minuteReturn = 0; // deseasonalised (divided by the U shape's sd), so GARCH stays stationary
+      let drift = 0; // deseasonalised drift of the current minute: momentum × the last minute's return
       let prevMs = 0;
       for (const u of sampleSessionTimes(rng, ticksPerDay)) {
         const ms = Math.floor(u * SESSION_MS);
@@ -65,10 +77,14 @@ export function generateTicks(opts: {
         for (; (minute + 1) * MINUTE_MS <= ms; minute++) {
           const r2 = minuteReturn === 0 ? st.variance : minuteReturn * minuteReturn;
           st.variance = omega + GARCH_ALPHA * r2 + GARCH_BETA * st.variance;
+          drift = momentum * minuteReturn;
           minuteReturn = 0;
         }
         const shape = (1 + U_SHAPE * (2 * u - 1) ** 2) / U_MEAN;
-        const r = Math.sqrt((st.variance * shape * (ms - prevMs)) / MINUTE_MS) * rng.normal();
+        // Time since the previous tick, capped at the minute's start: drift belongs to the minute it is planted in.
+        const dt = (ms - prevMs) / MINUTE_MS;
+        const inMinute = (ms - Math.max(prevMs, minute * MINUTE_MS)) / MINUTE_MS;
+        const r = Math.sqrt(st.variance * shape * dt) * rng.normal() + drift * Math.sqrt(shape) * inMinute;
         prevMs = ms;
         minuteReturn += r / Math.sqrt(shape);
         st.price *= Math.exp(r);

@@ -3,7 +3,7 @@
  * nodejs-polars; bar-level indicators are plain, exact TypeScript.
  */
 export * from './types';
-export { generateTicks, writeTicksCsv, writeTicksParquet } from './generate';
+export { generateTicks, MAX_MOMENTUM, writeTicksCsv, writeTicksParquet } from './generate';
 export { readTicks, readTicksList, ticksOf } from './clean';
 export type { CleanTicks, CleaningOptions } from './clean';
 export { toBars } from './bars';

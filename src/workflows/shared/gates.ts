@@ -112,6 +112,28 @@ export function beatsChampion(policy: ModelPolicy, candidate: number, champion: 
   return policy.higherIsBetter ? candidate > champion : candidate < champion;
 }
 
+/** The champion a challenger is compared with, and whether its value was measured on the challenger's own test data. */
+export interface ChampionStanding {
+  version: string;
+  value: number | undefined;
+  /** True when `value` is the champion scored on the challenger's test data; false: the champion's own recorded metric. */
+  sameData: boolean;
+}
+
+/**
+ * Whether a challenger takes the champion alias, and why. Pure, so it can move into a promotion workflow.
+ * Metrics from different windows are not comparable (a champion from a quiet window would keep the alias for
+ * ever), so the champion's value is its score on the challenger's own test data whenever evaluation measured it.
+ */
+export function championDecision(policy: ModelPolicy, candidate: number, current: ChampionStanding | undefined): { promote: boolean; note: string } {
+  if (!current) return { promote: true, note: 'first champion' };
+  const on = current.sameData ? 'on the same test data' : 'on its own test data (not scored on this data)';
+  const versus = `${policy.championMetric} ${round(candidate)} vs v${current.version}'s ${current.value === undefined ? 'missing' : round(current.value)} ${on}`;
+  return beatsChampion(policy, candidate, current.value)
+    ? { promote: true, note: `now champion (${versus})` }
+    : { promote: false, note: `champion stays v${current.version} (${versus})` };
+}
+
 function round(v: number): string {
   return Number(v.toPrecision(4)).toString();
 }

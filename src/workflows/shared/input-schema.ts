@@ -81,15 +81,23 @@ const relativeDir = z
   });
 
 const SOURCE_KINDS = ['files', 'synthetic'] as const;
-export const sourceSchema = z.discriminatedUnion(
-  'kind',
-  [
-    strictObject({ kind: z.literal('files'), dir: relativeDir.optional() }),
-    strictObject({ kind: z.literal('synthetic'), seed: seed.optional(), size: z.enum(['tiny', 'small']).optional() }),
-  ],
-  { error: (issue) => (issue.code === 'invalid_union' ? `kind must be one of ${SOURCE_KINDS.join(', ')}, got ${JSON.stringify((issue.input as { kind?: unknown })?.kind)}` : undefined) },
-);
-export type DataSource = z.output<typeof sourceSchema>;
+const filesSource = strictObject({ kind: z.literal('files'), dir: relativeDir.optional() });
+const syntheticShape = { kind: z.literal('synthetic'), seed: seed.optional(), size: z.enum(['tiny', 'small']).optional() };
+const sourceUnion = <S extends z.ZodRawShape>(synthetic: S) =>
+  z.discriminatedUnion('kind', [filesSource, strictObject(synthetic)], {
+    error: (issue) => (issue.code === 'invalid_union' ? `kind must be one of ${SOURCE_KINDS.join(', ')}, got ${JSON.stringify((issue.input as { kind?: unknown })?.kind)}` : undefined),
+  });
+export const sourceSchema = sourceUnion(syntheticShape);
+/**
+ * Tick sources: synthetic ticks may carry a planted signal, `momentum` = the lag-1 autocorrelation of 1-minute
+ * returns (0 = none, the default; see src/data/ticks/generate.ts), so a model has something real to learn.
+ */
+export const tickSourceSchema = sourceUnion({
+  ...syntheticShape,
+  // 0.9 = MAX_MOMENTUM of the generator (not imported: this file is bundled into workflows, the generator needs Node).
+  momentum: z.number().min(0).max(0.9).optional(),
+});
+export type DataSource = z.output<typeof tickSourceSchema>;
 
 /** Real calendar dates only: 2026-02-30 and 2026-01-45 are refused. */
 const isoDate = z.iso.date();
@@ -118,10 +126,16 @@ const GATE_SCHEMAS = {
   power: strictObject({ test_rmse: threshold, minTestSize }),
 };
 
-function inputSchema<Params extends z.ZodType, Gate extends z.ZodType>(params: Params, gate: Gate) {
+function inputSchema<Params extends z.ZodType, Gate extends z.ZodType, Extra extends z.ZodRawShape = {}>(
+  params: Params,
+  gate: Gate,
+  source: z.ZodType<DataSource> = sourceSchema,
+  extra: Extra = {} as Extra,
+) {
   return strictObject({
+    ...extra,
     params,
-    source: sourceSchema.optional(),
+    source: source.optional(),
     window: windowSchema.optional(),
     /**
      * Partition to train for, 'YYYY-MM-DD' (UTC): the training window ends at the start of that day, so a run
@@ -139,7 +153,10 @@ function inputSchema<Params extends z.ZodType, Gate extends z.ZodType>(params: P
 export const INPUT_SCHEMAS = {
   mnist: inputSchema(PARAMS_SCHEMAS.mnist.prefault({}), GATE_SCHEMAS.mnist),
   cifar10: inputSchema(PARAMS_SCHEMAS.cifar10.prefault({}), GATE_SCHEMAS.cifar10),
-  tick: inputSchema(PARAMS_SCHEMAS.tick.prefault({}), GATE_SCHEMAS.tick),
+  tick: inputSchema(PARAMS_SCHEMAS.tick.prefault({}), GATE_SCHEMAS.tick, tickSourceSchema, {
+    /** Days of ticks a scheduled run trains on, ending at its scheduled time (default 1: the last day; 7: the past week). */
+    lookbackDays: int(1, 366).optional(),
+  }),
   power: inputSchema(PARAMS_SCHEMAS.power.prefault({}), GATE_SCHEMAS.power),
 };
 

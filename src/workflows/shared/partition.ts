@@ -19,12 +19,17 @@ export function withScheduledPartition(pipeline: PipelineName, input: ValidInput
     // Power trains for the scheduled (UTC) date: all data before that day.
     case 'power':
       return { ...input, trainingDate: scheduled.toISOString().slice(0, 10) };
-    // Tick trains on the day of ticks ending at the scheduled time (after the close).
+    // Tick trains on the ticks of the `lookbackDays` (default 1) ending at the scheduled time.
     case 'tick':
-      return { ...input, window: { start: new Date(scheduled.getTime() - DAY_MS).toISOString(), end: scheduled.toISOString() } };
+      return { ...input, window: lookbackWindow(scheduled, (input as ValidInput<'tick'>).lookbackDays ?? 1) };
     default:
       return input;
   }
+}
+
+/** The `days` × 24 hours ending at `end`, as the input's ISO window. */
+export function lookbackWindow(end: Date, days: number): { start: string; end: string } {
+  return { start: new Date(end.getTime() - days * DAY_MS).toISOString(), end: end.toISOString() };
 }
 
 export const SCHEDULED_BY_ID = defineSearchAttributeKey('TemporalScheduledById', SearchAttributeType.KEYWORD);
