@@ -6,7 +6,7 @@ import type { WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/c
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import type { PipelineClient, PipelineProgress } from '../client';
-import { formatMetrics, formatSeconds } from './format';
+import { formatMetrics, formatSeconds, lossFirst } from './format';
 
 /** Activity states of temporal.api.enums.v1.PendingActivityState, spelled out for display. */
 const ACTIVITY_STATE: Record<number, string> = { 1: 'scheduled', 2: 'started', 3: 'cancel-requested', 4: 'paused', 5: 'pause-requested' };
@@ -75,10 +75,7 @@ export function heartbeatText(details: unknown): string | undefined {
   const step =
     typeof d.epoch === 'number' ? `epoch ${d.epoch}${d.totalEpochs ? `/${d.totalEpochs}` : ''}` : typeof d.iteration === 'number' ? `iteration ${d.iteration}${d.rounds ? `/${d.rounds}` : ''}` : undefined;
   if (!step) return undefined;
-  const keys = Object.keys(d.metrics ?? {});
-  // Loss-like metrics first: that is what a person watching training looks at.
-  const shown = [...keys.filter((k) => /loss|rmse/.test(k)).sort(), ...keys.filter((k) => !/loss|rmse/.test(k))].slice(0, 3);
-  const metrics = formatMetrics(d.metrics, shown);
+  const metrics = formatMetrics(d.metrics, lossFirst(Object.keys(d.metrics ?? {}), 3));
   return metrics ? `${step} ${metrics}` : step;
 }
 
