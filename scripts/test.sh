@@ -7,6 +7,17 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 
+# The Web UI test (test/integration/temporal-ui.test.ts) drives Debian's headless Chromium.
+if ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM_PATH:-}" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "[test] installing chromium (apt-get) for the Temporal Web UI test"
+    apt-get install -y chromium >/dev/null || { apt-get update >/dev/null && apt-get install -y chromium >/dev/null; }
+  else
+    echo "[test] chromium is missing: install it (sudo apt-get install -y chromium) or set CHROMIUM_PATH; the Web UI test needs it" >&2
+    exit 1
+  fi
+fi
+
 export DML_STATE_DIR=.local/test
 export TEMPORAL_PORT=${TEST_TEMPORAL_PORT:-17233}
 export TEMPORAL_UI_PORT=${TEST_TEMPORAL_UI_PORT:-18233}

@@ -41,3 +41,61 @@ export async function reportTrainingProgress(progress: TrainingProgress): Promis
     .signal('trainingProgress', progress)
     .catch((err) => ctx.log.warn('could not report training progress to the workflow', { error: String(err) }));
 }
+
+/**
+ * How often training tells its workflow mid-epoch. Each report is one signal (about four history events), so
+ * 15 s keeps even a 12-hour training far below Temporal's 51,200-event history limit while the Web UI stays live.
+ */
+export const PROGRESS_REPORT_EVERY_MS = 15_000;
+
+/** Steps (batches or boosting rounds) per second between two reports, and the seconds left at that pace. */
+export function speedBetween(prev: { done: number; at: number } | undefined, now: { done: number; at: number }, total: number): { stepsPerSec: number; etaSec: number } | undefined {
+  if (!prev || now.done <= prev.done || now.at <= prev.at) return undefined;
+  const stepsPerSec = (now.done - prev.done) / ((now.at - prev.at) / 1000);
+  return { stepsPerSec, etaSec: Math.max(0, total - now.done) / stepsPerSec };
+}
+
+/**
+ * Sends training progress to the workflow at most every `everyMs` (and whenever forced, e.g. at an epoch's end),
+ * with the throughput and ETA measured since the previous report.
+ */
+export class ProgressReporter {
+  private last?: { done: number; at: number };
+  private sentAt: number;
+  /** The newest update held back by the interval, sent by `flush()`. */
+  private held?: { progress: TrainingProgress; done: number; total: number };
+
+  constructor(
+    private readonly unit: 'samples' | 'rounds',
+    /** Samples per step: the batch size for tfjs, 1 for boosting rounds. */
+    private readonly perStep: number,
+    private readonly everyMs = PROGRESS_REPORT_EVERY_MS,
+    private readonly send: (p: TrainingProgress) => Promise<void> = reportTrainingProgress,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.sentAt = now();
+  }
+
+  /** `done` and `total` count steps over the whole training. */
+  async update(progress: TrainingProgress, done: number, total: number, force = false): Promise<void> {
+    const at = this.now();
+    this.held = { progress, done, total };
+    // The first step only starts the clock: the time before it went into loading data and building the model.
+    if (!this.last && !force) {
+      this.last = { done, at };
+      return;
+    }
+    if (!force && at - this.sentAt < this.everyMs) return;
+    const speed = speedBetween(this.last, { done, at }, total);
+    this.last = { done, at };
+    this.sentAt = at;
+    this.held = undefined;
+    const measured = speed ? { throughput: { perSec: speed.stepsPerSec * this.perStep, unit: this.unit }, etaSec: speed.etaSec } : {};
+    await this.send({ ...progress, ...measured, at });
+  }
+
+  /** Sends the update the interval held back, if any: the training's last state (e.g. after early stopping). */
+  async flush(): Promise<void> {
+    if (this.held) await this.update(this.held.progress, this.held.done, this.held.total, true);
+  }
+}

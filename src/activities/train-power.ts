@@ -9,7 +9,7 @@ import { DataRoot } from '../data/paths';
 import { LIGHTGBM_DATA_FILE, tensorSpec, type MetricValue } from '../mlflow';
 import { paramsOf, type PreparedData, type StageRequest, type TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
-import { reportTrainingProgress, startHeartbeating } from './progress';
+import { ProgressReporter, startHeartbeating } from './progress';
 import { modelDirOf } from './train-tfjs';
 import { tableExample, writeMlflowModel } from './model-folder';
 
@@ -37,6 +37,7 @@ export function powerTrainingActivities({ mlflow, dataRoot, limits, lightgbmLib,
       const p = paramsOf(req, 'power');
       const rounds = p.numBoostRound;
       const heart = startHeartbeating({ iteration: 0, rounds, metrics: {} as Record<string, number> });
+      const reporter = new ProgressReporter('rounds', 1);
       const featureNames = await powerFeatureNames(req.prepared.dir);
       // Named features travel in the model text, so Python's Booster and the MLflow signature agree on the columns.
       const trainSet = await datasetOf(lib, req.prepared.dir, 'train', { featureNames });
@@ -62,14 +63,15 @@ export function powerTrainingActivities({ mlflow, dataRoot, limits, lightgbmLib,
           onIteration: async ({ iteration, train: trainEval, valid }) => {
             const metrics = { train_rmse: trainEval.rmse, val_rmse: valid?.rmse ?? NaN };
             heart.beat({ iteration, rounds, metrics });
-            // Per iteration would flood the history with signals: every 10th, and the last.
-            if (iteration % 10 === 0 || iteration === rounds) await reportTrainingProgress({ epoch: iteration, totalEpochs: rounds, metrics, backend: `lightgbm-${version}` });
+            // Per iteration would flood the history with signals: every few seconds, and the last (flush below).
+            await reporter.update({ epoch: iteration, totalEpochs: rounds, metrics, backend: `lightgbm-${version}` }, iteration, rounds);
             const timestamp = Date.now();
             for (const [key, value] of Object.entries(metrics)) pending.push({ key, value, step: iteration, timestamp });
             if (pending.length >= 100) await mlflow.logBatch(req.run.runId, { metrics: pending.splice(0) });
           },
         });
         booster = result.booster;
+        await reporter.flush();
         if (pending.length) await mlflow.logBatch(req.run.runId, { metrics: pending.splice(0) });
         // Through the boundary: a models folder (or model file) that is a link out of the root is refused, not written through.
         const root = await DataRoot.open(dataRoot, limits);

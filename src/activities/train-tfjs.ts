@@ -12,7 +12,7 @@ import { runInThread } from '../models/training/run-in-thread';
 import { DIVERGED, EpochRecord, ThreadMessage } from '../models/training/protocol';
 import type { PreparedData, StageRequest, TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
-import { reportTrainingProgress, startHeartbeating } from './progress';
+import { ProgressReporter, startHeartbeating } from './progress';
 import { tensorExample, writeMlflowModel } from './model-folder';
 import { batchShape, tensorSpec } from '../mlflow';
 import { keepInputScaling } from '../models/training/preprocessing';
@@ -60,6 +60,9 @@ export function tfjsTrainer({ mlflow, dataRoot, limits, checkpointEverySec = DEF
     const heart = startHeartbeating<TrainingHeartbeat>(details, HEARTBEAT_EVERY_MS);
     const beat = (update: Partial<TrainingHeartbeat>) => heart.beat((details = { ...details, ...update }));
     let backend = 'unknown';
+    // The workflow (its progress query and the Web UI's current details) hears mid-epoch too, with speed and ETA.
+    const reporter = new ProgressReporter('samples', Number(req.params.batchSize));
+    let latestMetrics: Record<string, number> = {};
     let history: EpochRecord[] = [];
     let shapes: { inputShape: (number | null)[]; outputShape: (number | null)[] } | undefined;
     // Each epoch keeps its own timestamp, so a re-log after a crash is identical to the first.
@@ -84,11 +87,15 @@ export function tfjsTrainer({ mlflow, dataRoot, limits, checkpointEverySec = DEF
         await logEpochs(m.history);
       } else if (m.type === 'batch') {
         beat({ epoch: m.epoch - 1, batch: m.batch, batches: m.batches, backend });
+        const progress = { epoch: m.epoch - 1, totalEpochs, metrics: latestMetrics, backend, batch: m.batch, batches: m.batches };
+        await reporter.update(progress, (m.epoch - 1) * m.batches + m.batch, totalEpochs * m.batches);
       } else if (m.type === 'checkpoint') {
         beat({ checkpoint: m.checkpoint });
       } else if (m.type === 'epoch') {
         beat({ epoch: m.record.epoch, batch: 0, metrics: m.record.metrics, backend });
-        await reportTrainingProgress({ epoch: m.record.epoch, totalEpochs, metrics: m.record.metrics, backend });
+        latestMetrics = m.record.metrics;
+        const batches = details.batches ?? 0;
+        await reporter.update({ epoch: m.record.epoch, totalEpochs, metrics: latestMetrics, backend }, m.record.epoch * batches, totalEpochs * batches, true);
         await logEpochs([m.record]);
       } else if (m.type === 'stopped') {
         log.info('training stopped with a checkpoint', { epochsDone: m.epochsDone, batchesDone: m.batchesDone, checkpointDir });

@@ -35,6 +35,12 @@ export function formatMetrics(metrics: Record<string, unknown> | undefined, keys
     .join(' ');
 }
 
+/** Loss-like metrics first, then the rest: what a person watching training looks at. */
+export function lossFirst(keys: string[], max = keys.length): string[] {
+  const lossy = (k: string) => /loss|rmse/.test(k);
+  return [...keys.filter(lossy).sort(), ...keys.filter((k) => !lossy(k)).sort()].slice(0, max);
+}
+
 export function printJson(value: unknown): void {
   console.log(JSON.stringify(value, null, 2));
 }

@@ -3,8 +3,9 @@
  * a summary table (pipeline, workflow id, MLflow run, key metric, registered version or why not).
  */
 import { loadConfig } from '../config';
-import { PipelineClient, PIPELINES, PipelineName, PipelineResult } from '../client';
+import { PipelineClient, PIPELINES, PipelineName, PipelineProgress, PipelineResult } from '../client';
 import { MODEL_POLICIES } from '../workflows/shared/gates';
+import { watchAllUntilClosed } from './watch';
 
 /**
  * Small synthetic data sets in the real formats, and enough epochs for MNIST's CNN to pass its gate on them.
@@ -33,16 +34,24 @@ async function main(): Promise<void> {
   const batch = new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15);
   const started = Date.now();
   console.log(`Starting ${PIPELINES.length} pipelines (batch ${batch}) on synthetic data...`);
-  const outcomes = await Promise.allSettled(
-    PIPELINES.map(async (pipeline) => {
-      const t0 = Date.now();
+  const starts = await Promise.allSettled(
+    PIPELINES.map((pipeline) => {
       const { size, params, momentum } = RUNS[pipeline];
       const source = { kind: 'synthetic' as const, size, ...(momentum === undefined ? {} : { momentum }) };
-      const result = await client.execute(pipeline, { requestId: `main-${batch}`, input: { source, params } });
-      console.log(`  ${pipeline} finished in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-      return result;
+      return client.start(pipeline, { requestId: `main-${batch}`, input: { source, params } });
     }),
   );
+  const results = starts.map((s) => (s.status === 'fulfilled' ? s.value.result() : Promise.reject(s.reason)));
+  results.forEach((r) => r.catch(() => undefined)); // settled below; a failure is a row of the summary
+  // One live line per pipeline: stage, epoch and loss while it runs, its key metric once done.
+  await watchAllUntilClosed(
+    client,
+    PIPELINES.flatMap((pipeline, i) => {
+      const s = starts[i];
+      return s.status === 'fulfilled' ? [{ label: pipeline, handle: s.value, closed: results[i], outcome: (p: PipelineProgress | undefined) => keyMetric(pipeline, p?.evaluated) }] : [];
+    }),
+  );
+  const outcomes = await Promise.allSettled(results);
   await client.close();
 
   console.log(`\nAll done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
@@ -56,17 +65,21 @@ async function main(): Promise<void> {
   if (outcomes.some((o) => o.status === 'rejected')) process.exitCode = 1;
 }
 
+function keyMetric(pipeline: PipelineName, metrics: Record<string, number> | undefined): string | undefined {
+  const key = MODEL_POLICIES[pipeline].championMetric;
+  return metrics?.[key] === undefined ? undefined : `${key}=${metrics[key].toFixed(4)}`;
+}
+
 function row(pipeline: PipelineName, o: PromiseSettledResult<PipelineResult>): string[] {
   if (o.status === 'rejected') return [pipeline, '-', '-', '-', 'FAILED', String(o.reason?.cause?.message ?? o.reason?.message ?? o.reason)];
   const r = o.value;
-  const key = MODEL_POLICIES[pipeline].championMetric;
   const reg = r.registration;
   return [
     pipeline,
     r.workflowId,
     r.mlflowRunId,
     r.backend,
-    `${key}=${r.metrics[key]?.toFixed(4)}`,
+    keyMetric(pipeline, r.metrics) ?? '-',
     reg.registered ? `${reg.modelName} v${reg.version}${reg.champion ? ' (champion)' : ''}` : `no: ${reg.reason.replace(/^gate failed: /, 'gate: ')}`,
   ];
 }

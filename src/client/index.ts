@@ -9,6 +9,7 @@ import { AppConfig, loadConfig } from '../config';
 import { temporalConnectionOptions } from '../config/temporal';
 import { cifar10Training, mnistTraining, powerTraining, progressQuery, tickTraining } from '../workflows';
 import { InvalidInputError, parsePipelineInput } from '../workflows/shared/input-schema';
+import { describeRun } from '../workflows/shared/describe';
 import type { PipelineInput, PipelineName, PipelineProgress, PipelineResult } from '../workflows/shared/types';
 
 export type { PipelineInput, PipelineName, PipelineProgress, PipelineResult } from '../workflows/shared/types';
@@ -83,12 +84,16 @@ export class PipelineClient {
     const workflowId = pipelineWorkflowId(pipeline, opts);
     const input: PipelineInput = { ...opts.input, taskQueues: opts.input?.taskQueues ?? this.config.taskQueues };
     // The workflow's own boundary check, here first: a bad value or an oversized input starts nothing.
-    parsePipelineInput(pipeline, input);
+    const valid = parsePipelineInput(pipeline, input);
     if (input.taskQueues?.cpu !== this.config.taskQueues.cpu) {
       throw new InvalidInputError(`invalid ${pipeline} input: taskQueues.cpu: '${input.taskQueues?.cpu}' is not the CPU queue this client starts workflows on ('${this.config.taskQueues.cpu}')`);
     }
+    // What the Web UI shows for this run instead of a bare id and raw JSON input.
+    const { summary, details } = describeRun(pipeline, valid);
     try {
       return await this.client.workflow.start(PIPELINE_WORKFLOWS[pipeline], {
+        staticSummary: summary,
+        staticDetails: details,
         workflowId,
         taskQueue: this.config.taskQueues.cpu,
         args: [input],

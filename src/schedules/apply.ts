@@ -11,6 +11,8 @@ import { canonicalJson, PIPELINE_WORKFLOWS, PipelineName } from '../client';
 import type { TaskQueues } from '../workflows/shared/task-queues';
 import type { PipelineInput } from '../workflows/shared/types';
 import type { ScheduleConfig, ScheduleEntry } from './config';
+import { describeRun } from '../workflows/shared/describe';
+import { parsePipelineInput } from '../workflows/shared/input-schema';
 
 export const MANAGED_BY = 'durable-ml';
 const CONFIG_HASH_MEMO = 'dmlScheduleConfig';
@@ -32,12 +34,20 @@ export interface ApplyResult {
 const hash = (value: unknown) => createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 16);
 
 export function entryHash(entry: ScheduleEntry, queues: TaskQueues): string {
-  return hash({ entry, queues });
+  // The Web UI description is part of what is applied: schedules created before it existed get it on the next apply.
+  return hash({ entry, queues, ui: scheduledRunDescription(entry, queues) });
+}
+
+/** Summary and details of the runs the schedule starts; their partition is the scheduled time, known at run time. */
+function scheduledRunDescription(entry: ScheduleEntry, queues: TaskQueues) {
+  const pipeline = entry.pipeline as PipelineName;
+  return describeRun(pipeline, parsePipelineInput(pipeline, { ...entry.input, taskQueues: queues }), { scheduled: true });
 }
 
 /** What Temporal needs to run the entry: spec, the workflow to start (with config defaults as input), policies. */
 export function scheduleOptions(entry: ScheduleEntry, queues: TaskQueues) {
   const input: PipelineInput = { ...entry.input, taskQueues: queues } as PipelineInput;
+  const description = scheduledRunDescription(entry, queues);
   return {
     scheduleId: entry.id,
     spec: { cronExpressions: entry.cron, timezone: entry.timeZone },
@@ -49,6 +59,8 @@ export function scheduleOptions(entry: ScheduleEntry, queues: TaskQueues) {
       taskQueue: queues.cpu,
       args: [input] as [PipelineInput],
       memo: { [CONFIG_HASH_MEMO]: entryHash(entry, queues), schedule: entry.id } as Record<string, unknown>,
+      staticSummary: description.summary,
+      staticDetails: description.details,
     },
     policies: {
       overlap: ScheduleOverlapPolicy[entry.overlap],

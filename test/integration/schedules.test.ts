@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
+import { workflowMetadataQuery } from '@temporalio/workflow';
 import { AppConfig, PROJECT_ROOT } from '../../src/config';
 import type { PipelineWorkflow } from '../../src/client';
 import { parseScheduleConfig, ScheduleConfig } from '../../src/schedules/config';
@@ -82,6 +83,10 @@ describe('schedules', () => {
     expect(result.pipeline).toBe('power');
     // A triggered run is stamped with its (trigger) time: it trains for that day.
     expect(result.partition).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    // The Web UI metadata travels with the schedule's action; the real partition is in the current details.
+    const handle = client.workflow.getHandle(workflowId);
+    expect(await (await handle.describe()).staticSummary()).toBe('Power LightGBM · synthetic small · 10 rounds · partition = scheduled time');
+    expect((await handle.query(workflowMetadataQuery)).currentDetails).toContain(`**Partition** ${result.partition}`);
   });
 
   it('a 7-day backfill gives 7 runs, each trained on its own day', async () => {

@@ -13,6 +13,7 @@ import {
   CancellationScope,
   isCancellation,
   patched,
+  setCurrentDetails,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { parsePipelineInput } from './input-schema';
@@ -31,6 +32,7 @@ import type {
 } from './types';
 import { bookkeepingActivities } from './proxies';
 import { partitionLabel, scheduleIdOfRun, withScheduledPartition } from './partition';
+import { renderCurrentDetails } from './current-details';
 
 export const progressQuery = defineQuery<PipelineProgress>('progress');
 /** Sent by training activities so the `progress` query shows the epoch and loss, not just the stage. */
@@ -45,16 +47,30 @@ export interface PipelineStages {
 /** `stagesFor` builds the stage activities from the validated input (its task queues). */
 export async function runPipeline(pipeline: PipelineName, requested: unknown, stagesFor: (input: ValidInput) => PipelineStages): Promise<PipelineResult> {
   const progress: PipelineProgress = { stage: 'starting' };
+  // The Web UI's "current details" mirror the progress query; updating them records nothing in the history.
+  const show = (update: Partial<PipelineProgress> = {}) => {
+    Object.assign(progress, update);
+    setCurrentDetails(renderCurrentDetails(progress));
+  };
   setHandler(progressQuery, () => progress);
-  setHandler(trainingProgressSignal, (training) => {
-    progress.training = training;
-  });
-  const input = withScheduledPartition(pipeline, validatedInput(pipeline, requested));
+  setHandler(trainingProgressSignal, (training) => show({ training }));
+  const failed = (err: unknown) => {
+    const cause = rootCause(err);
+    show({ failedStage: progress.stage, stage: 'failed', error: cause.message, errorType: cause.type });
+  };
+  let valid: ValidInput;
+  try {
+    valid = validatedInput(pipeline, requested);
+  } catch (err) {
+    failed(err);
+    throw err;
+  }
+  const input = withScheduledPartition(pipeline, valid);
   const partition = partitionLabel(input);
-  progress.partition = partition;
+  show({ partition });
   const params = input.params as HyperParams;
   const { workflowId, runId } = workflowInfo();
-  const tracking = bookkeepingActivities(input);
+  const tracking = bookkeepingActivities(pipeline, input);
   if (partition) upsertTypedAttributes([{ key: PIPELINE, value: pipeline }, { key: PARTITION, value: `${pipeline}:${partition}` }]);
 
   // A scheduled or backfilled run of a partition its schedule already trained hands back that result: one model per partition.
@@ -63,14 +79,14 @@ export async function runPipeline(pipeline: PipelineName, requested: unknown, st
     const previous = await tracking.findFinishedPartition({ pipeline, partition, scheduleId, runId });
     if (previous) {
       const reason = `partition ${partition} already trained by ${previous.workflowId} (run ${previous.runId}); nothing trained (set force: true to train again)`;
-      progress.stage = 'skipped';
+      show({ stage: 'skipped', mlflowRunUrl: previous.result.mlflowRunUrl, registration: previous.result.registration });
       upsertMemo({ skipped: reason, mlflowRunUrl: previous.result.mlflowRunUrl });
       return { ...previous.result, workflowId, skipped: { reason, workflowId: previous.workflowId, runId: previous.runId } };
     }
   }
 
   const run = await tracking.startTrackingRun({ pipeline, workflowId, workflowRunId: runId, params, tags: partition ? { partition } : {} });
-  progress.mlflowRunId = run.runId;
+  show({ mlflowRunId: run.runId, mlflowRunUrl: run.runUrl });
   upsertTypedAttributes([
     { key: PIPELINE, value: pipeline },
     { key: MLFLOW_RUN_ID, value: run.runId },
@@ -80,24 +96,23 @@ export async function runPipeline(pipeline: PipelineName, requested: unknown, st
   const stages = stagesFor(input);
   const request: StageRequest = { pipeline, run, input, params };
   try {
-    progress.stage = 'prepare';
+    show({ stage: 'prepare' });
     const prepared = await stages.prepare(request);
     progress.prepared = prepared;
     upsertTypedAttributes([{ key: DATASET, value: prepared.dataset }]);
 
-    progress.stage = 'train';
+    show({ stage: 'train' });
     const model = await stages.train({ ...request, prepared });
-    progress.trained = { epochs: model.epochs, metrics: model.metrics, backend: model.backend };
-
-    progress.stage = 'evaluate';
+    show({ stage: 'evaluate', trained: { epochs: model.epochs, metrics: model.metrics, backend: model.backend } });
     const evaluation = await stages.evaluate({ ...request, prepared, model });
 
-    progress.stage = 'register';
+    show({ stage: 'register', evaluated: evaluation.metrics });
     const registration = await tracking.registerModel({ pipeline, run, model, metrics: evaluation.metrics, gateOverrides: input.gate, testSize: prepared.counts.n_test });
+    show({ registration });
     if (registration.version) upsertTypedAttributes([{ key: MODEL_VERSION, value: registration.version }]);
 
     await tracking.finishTrackingRun({ runId: run.runId, status: 'FINISHED', registered: registration.registered });
-    progress.stage = 'done';
+    show({ stage: 'done' });
     return {
       pipeline,
       workflowId,
@@ -109,8 +124,7 @@ export async function runPipeline(pipeline: PipelineName, requested: unknown, st
       registration,
     };
   } catch (err) {
-    progress.stage = 'failed';
-    progress.error = rootMessage(err);
+    failed(err);
     // Close the MLflow run even when the workflow is being cancelled, so the UI shows its real fate.
     await CancellationScope.nonCancellable(() =>
       tracking.finishTrackingRun({ runId: run.runId, status: isCancellation(err) ? 'KILLED' : 'FAILED' }),
@@ -139,11 +153,11 @@ function validatedInput(pipeline: PipelineName, requested: unknown): ValidInput 
   }
 }
 
-/** The innermost cause's message: "Activity task failed" says less than the DataError beneath it. */
-function rootMessage(err: unknown): string {
-  let e = err as { message?: string; cause?: unknown } | undefined;
+/** The innermost cause: "Activity task failed" says less than the DataError beneath it. */
+function rootCause(err: unknown): { message: string; type?: string } {
+  let e = err as { message?: string; cause?: unknown; type?: string; name?: string } | undefined;
   while (e && typeof e === 'object' && e.cause) e = e.cause as typeof e;
-  return e?.message ?? String(err);
+  return { message: e?.message ?? String(err), type: e?.type ?? e?.name };
 }
 
 function upsertTypedAttributes(pairs: SearchAttributeUpdatePair[]): void {

@@ -105,6 +105,15 @@ export interface TrainingProgress {
   totalEpochs: number;
   metrics: Record<string, number>;
   backend?: string;
+  /** Mid-epoch reports: batch reached in the epoch in flight (epoch + 1), of `batches`. */
+  batch?: number;
+  batches?: number;
+  /** Training speed over the last report interval: samples (tfjs) or boosting rounds (LightGBM) per second. */
+  throughput?: { perSec: number; unit: 'samples' | 'rounds' };
+  /** Estimated seconds of training left, at `at`. */
+  etaSec?: number;
+  /** When the activity measured this (ms since the epoch). */
+  at?: number;
 }
 
 export interface PipelineProgress {
@@ -114,5 +123,12 @@ export interface PipelineProgress {
   mlflowRunId?: string;
   prepared?: PreparedData;
   trained?: Pick<TrainedModel, 'epochs' | 'metrics' | 'backend'>;
+  /** Test-set metrics once evaluated. */
+  evaluated?: Record<string, number>;
+  registration?: Registration;
+  mlflowRunUrl?: string;
+  /** The stage that failed, and the failure's type (e.g. DataError) beside its root-cause message. */
+  failedStage?: Stage;
+  errorType?: string;
   error?: string;
 }
