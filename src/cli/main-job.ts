@@ -4,20 +4,7 @@
  */
 import { loadConfig } from '../config';
 import { PipelineClient, PIPELINES, PipelineName, PipelineResult } from '../client';
-import { MODEL_POLICIES } from '../workflows/shared/gates';
-
-/**
- * Small synthetic data sets in the real formats, and enough epochs for MNIST's CNN to pass its gate on them.
- * CIFAR-10 gets the tiny set and few epochs: its CNN trains at ~100 samples/s on this 2-core CPU even on native
- * TensorFlow (8.5 min per pass over the real 50,000 images, bench/cnn), and reaching 0.85 takes 100+ epochs on the
- * real data, a GPU worker's job; here it shows the plumbing, and the gate says no.
- */
-const RUNS: Record<PipelineName, { size: 'tiny' | 'small'; params: Record<string, number> }> = {
-  mnist: { size: 'small', params: { epochs: 8 } },
-  cifar10: { size: 'tiny', params: { epochs: 3 } },
-  tick: { size: 'small', params: { epochs: 5 } },
-  power: { size: 'small', params: { numBoostRound: 300 } },
-};
+import { CATALOG } from '../pipelines';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -29,7 +16,8 @@ async function main(): Promise<void> {
   const outcomes = await Promise.allSettled(
     PIPELINES.map(async (pipeline) => {
       const t0 = Date.now();
-      const { size, params } = RUNS[pipeline];
+      // Small synthetic data sets in the real formats; sizes and epochs per pipeline in its catalog entry (mainJob).
+      const { size, params } = CATALOG[pipeline].mainJob;
       const result = await client.execute(pipeline, { requestId: `main-${batch}`, input: { source: { kind: 'synthetic', size }, params } });
       console.log(`  ${pipeline} finished in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       return result;
@@ -50,7 +38,7 @@ async function main(): Promise<void> {
 function row(pipeline: PipelineName, o: PromiseSettledResult<PipelineResult>): string[] {
   if (o.status === 'rejected') return [pipeline, '-', '-', '-', 'FAILED', String(o.reason?.cause?.message ?? o.reason?.message ?? o.reason)];
   const r = o.value;
-  const key = MODEL_POLICIES[pipeline].championMetric;
+  const key = CATALOG[pipeline].policy.championMetric;
   const reg = r.registration;
   return [
     pipeline,

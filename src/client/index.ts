@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowHandle } from '@temporalio/client';
 import { AppConfig, loadConfig } from '../config';
+import { CATALOG, PIPELINE_NAMES, perPipeline } from '../pipelines';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { progressQuery } from '../workflows/shared/pipeline';
 import { InvalidInputError, parsePipelineInput } from '../workflows/shared/input-schema';
@@ -14,14 +15,9 @@ import type { PipelineInput, PipelineName, PipelineProgress, PipelineResult } fr
 export type { PipelineInput, PipelineName, PipelineProgress, PipelineResult } from '../workflows/shared/types';
 export { InvalidInputError } from '../workflows/shared/input-schema';
 
-export const PIPELINES: PipelineName[] = ['mnist', 'cifar10', 'tick', 'power'];
+export const PIPELINES: PipelineName[] = [...PIPELINE_NAMES];
 
-export const WORKFLOW_TYPE: Record<PipelineName, string> = {
-  mnist: 'mnistTraining',
-  cifar10: 'cifar10Training',
-  tick: 'tickTraining',
-  power: 'powerTraining',
-};
+export const WORKFLOW_TYPE: Record<PipelineName, string> = perPipeline((entry) => entry.workflowType);
 
 export interface StartOptions {
   input?: PipelineInput;
@@ -87,7 +83,7 @@ export class PipelineClient {
         // Running: hand back the running execution. Closed: refuse a second one (caught below).
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        priority: { priorityKey: pipeline === 'tick' ? 1 : 3 },
+        priority: { priorityKey: CATALOG[pipeline].priority },
       });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return this.client.workflow.getHandle(workflowId);

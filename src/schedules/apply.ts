@@ -5,9 +5,10 @@
  * normalisation of the spec.
  */
 import { createHash } from 'node:crypto';
-import { Client, ScheduleNotFoundError, ScheduleOptions, ScheduleOverlapPolicy } from '@temporalio/client';
+import { Client, ScheduleNotFoundError, ScheduleOptions, ScheduleOptionsAction, ScheduleOverlapPolicy, WorkflowStartOptions } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
-import { WORKFLOW_TYPE, PipelineName } from '../client';
+import { WORKFLOW_TYPE } from '../client';
+import { CATALOG } from '../pipelines';
 import type { TaskQueues } from '../workflows/shared/task-queues';
 import type { PipelineInput } from '../workflows/shared/types';
 import type { ScheduleConfig, ScheduleEntry } from './config';
@@ -22,25 +23,35 @@ export interface ApplyResult {
   action: ApplyAction;
 }
 
+/**
+ * SDK 1.24 encodes a schedule action's `priority` (and describes it back) but leaves it out of the options type;
+ * without it, scheduled runs would start at the default priority while client starts carry the pipeline's.
+ */
+type ActionWithPriority = ScheduleOptionsAction & Pick<WorkflowStartOptions, 'priority'>;
+
 export function entryHash(entry: ScheduleEntry, queues: TaskQueues): string {
-  return createHash('sha256').update(JSON.stringify({ entry, queues })).digest('hex').slice(0, 16);
+  // The priority comes from the catalog, not the entry: a change there must reach the schedule too.
+  const priority = CATALOG[entry.pipeline].priority;
+  return createHash('sha256').update(JSON.stringify({ entry, queues, priority })).digest('hex').slice(0, 16);
 }
 
 /** What Temporal needs to run the entry: spec, the workflow to start (with config defaults as input), policies. */
 export function scheduleOptions(entry: ScheduleEntry, queues: TaskQueues): ScheduleOptions {
-  const input: PipelineInput = { ...entry.input, taskQueues: queues } as PipelineInput;
+  const input: PipelineInput = { ...entry.input, taskQueues: queues };
+  const action: ActionWithPriority = {
+    type: 'startWorkflow',
+    workflowType: WORKFLOW_TYPE[entry.pipeline],
+    // Temporal appends the scheduled time, e.g. power-daily-2026-11-23T01:00:00Z: one id per interval.
+    workflowId: entry.id,
+    taskQueue: queues.cpu,
+    args: [input],
+    memo: { [CONFIG_HASH_MEMO]: entryHash(entry, queues), schedule: entry.id },
+    priority: { priorityKey: CATALOG[entry.pipeline].priority },
+  };
   return {
     scheduleId: entry.id,
     spec: { cronExpressions: entry.cron, timezone: entry.timeZone },
-    action: {
-      type: 'startWorkflow',
-      workflowType: WORKFLOW_TYPE[entry.pipeline as PipelineName],
-      // Temporal appends the scheduled time, e.g. power-daily-2026-11-23T01:00:00Z: one id per interval.
-      workflowId: entry.id,
-      taskQueue: queues.cpu,
-      args: [input],
-      memo: { [CONFIG_HASH_MEMO]: entryHash(entry, queues), schedule: entry.id },
-    },
+    action,
     policies: {
       overlap: ScheduleOverlapPolicy[entry.overlap],
       catchupWindow: entry.catchupWindow as Duration,

@@ -3,24 +3,22 @@ import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { BOOKKEEPING, EVALUATE, PREPARE, REGISTER, TRAIN } from './activity-options';
 import { DEFAULT_TASK_QUEUES, TaskQueues } from './task-queues';
-import type { PipelineInput, PipelineName } from './types';
-
-/** Tick models feed the trading day: their tasks jump the queues (1 = highest, server default 3). */
-const PRIORITY: Record<PipelineName, number> = { tick: 1, mnist: 3, cifar10: 3, power: 2 };
+import type { PipelineCatalogEntry } from '../../pipelines';
+import type { PipelineInput } from './types';
 
 /** The queues the input names (checked at the boundary), else the workflow's own queue for CPU stages. */
 function queuesOf(input: PipelineInput): TaskQueues {
   return input.taskQueues ?? { ...DEFAULT_TASK_QUEUES, cpu: workflowInfo().taskQueue };
 }
 
-export function stageActivities(pipeline: PipelineName, input: PipelineInput) {
+/** The stage proxies of a pipeline: on the queues and with the priority its catalog entry names. */
+export function stageActivities(entry: PipelineCatalogEntry, input: PipelineInput) {
   const queues = queuesOf(input);
-  const priority = { priorityKey: PRIORITY[pipeline] };
+  const priority = { priorityKey: entry.priority };
   return {
-    prepare: proxyActivities<Activities>({ ...PREPARE, taskQueue: queues.cpu, priority }),
-    gpuTrain: proxyActivities<Activities>({ ...TRAIN, taskQueue: queues.gpu, priority }),
-    cpuTrain: proxyActivities<Activities>({ ...TRAIN, taskQueue: queues.cpu, priority }),
-    evaluate: proxyActivities<Activities>({ ...EVALUATE, taskQueue: queues.cpu, priority }),
+    prepare: proxyActivities<Activities>({ ...PREPARE, taskQueue: queues[entry.queues.prepare], priority }),
+    train: proxyActivities<Activities>({ ...TRAIN, taskQueue: queues[entry.queues.train], priority }),
+    evaluate: proxyActivities<Activities>({ ...EVALUATE, taskQueue: queues[entry.queues.evaluate], priority }),
   };
 }
 
