@@ -10,7 +10,7 @@ import { Context, log } from '@temporalio/activity';
 import { architectureFor, ModelFamily } from '../models/architectures';
 import { runInThread } from '../models/training/run-in-thread';
 import { DIVERGED, EpochRecord, ThreadMessage } from '../models/training/protocol';
-import type { PreparedData, StageRequest, TrainedModel } from '../workflows/shared/types';
+import { paramsOf, type PreparedData, type StageRequest, type TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
 import { reportTrainingProgress, startHeartbeating } from './progress';
 
@@ -45,7 +45,7 @@ export function modelDirOf(dataRoot: string, mlflowRunId: string): string {
 
 export function tfjsTrainer({ mlflow, dataRoot, limits, checkpointEverySec = DEFAULT_CHECKPOINT_EVERY_SEC }: ActivityDeps, family: ModelFamily) {
   return async (req: StageRequest & { prepared: PreparedData }): Promise<TrainedModel> => {
-    const totalEpochs = Number(req.params.epochs);
+    const totalEpochs = paramsOf(req, family).epochs;
     const architecture = architectureFor(family, req.params);
     const attempt = Context.current().info.attempt;
     // Through the data root's boundary: a link planted at checkpoints/ or models/ must not lead the writes outside it.

@@ -8,7 +8,7 @@ import { log } from '@temporalio/activity';
 import { generatePowerText, parsePowerText, PowerReading, powerFeatures, resampleHourly } from '../../data/power';
 import { DataError } from '../../data/errors';
 import type { StoredArray } from '../../data/arrays';
-import type { DataSource, PipelineInput, PreparedData, StageRequest } from '../../workflows/shared/types';
+import { paramsOf, type DataSource, type PipelineInput, type PreparedData, type StageRequest } from '../../workflows/shared/types';
 import type { ActivityDeps } from '../deps';
 import { preparedOnce } from './prepared-once';
 import { DataRoot } from '../../data/paths';
@@ -58,9 +58,10 @@ export function powerPrepareActivities(deps: ActivityDeps) {
     async preparePower(req: StageRequest): Promise<PreparedData> {
       const root = await DataRoot.open(deps.dataRoot, deps.limits);
       const { files, dataset } = await powerFiles(root, req.input.source);
-      const window = powerWindow(req.input, Number(req.params.historyDays));
-      const bucketMs = Number(req.params.bucketMinutes) * 60_000;
-      const horizon = Number(req.params.horizonSteps);
+      const params = paramsOf(req, 'power');
+      const window = powerWindow(req.input, params.historyDays);
+      const bucketMs = params.bucketMinutes * 60_000;
+      const horizon = params.horizonSteps;
       let report: PowerReport | undefined;
       const prepared = await preparedOnce(root, deps, req, {
         dataset,

@@ -9,7 +9,7 @@ import { Bar, BAR_FEATURE_NAMES, barFeatures, CleaningReport, generateTicks, rea
 import { DataError } from '../../data/errors';
 import { applyScaler, fitStandardScaler } from '../../data/split';
 import type { StoredArray } from '../../data/arrays';
-import type { DataSource, PreparedData, StageRequest } from '../../workflows/shared/types';
+import { paramsOf, type DataSource, type PreparedData, type StageRequest } from '../../workflows/shared/types';
 import type { ActivityDeps } from '../deps';
 import { preparedOnce } from './prepared-once';
 import { DataRoot } from '../../data/paths';
@@ -79,8 +79,9 @@ export function tickPrepareActivities(deps: ActivityDeps) {
       const root = await DataRoot.open(deps.dataRoot, deps.limits);
       const { files, dataset } = await tickFiles(root, req.input.source);
       const window = windowMs(req.input.window);
-      const sequenceLength = Number(req.params.sequenceLength);
-      const intervalMs = Number(req.params.barIntervalSec) * 1000;
+      const params = paramsOf(req, 'tick');
+      const sequenceLength = params.sequenceLength;
+      const intervalMs = params.barIntervalSec * 1000;
       let report: CleaningReport | undefined;
       const prepared = await preparedOnce(root, deps, req, {
         dataset,
@@ -91,7 +92,7 @@ export function tickPrepareActivities(deps: ActivityDeps) {
           const frames: pl.DataFrame[] = [];
           for (const file of files) {
             const read = await readTicks(file, window, { limits: root.limits });
-            assertCleanEnough(file, read.report, Number(req.params.maxDirtyFraction));
+            assertCleanEnough(file, read.report, params.maxDirtyFraction);
             frames.push(read.frame);
             report = report ? addReports(report, read.report) : read.report;
           }

@@ -10,7 +10,7 @@ import { DataError } from '../../data/errors';
 import { DataRoot } from '../../data/paths';
 import { seededShuffleIndices } from '../../data/split';
 import type { StoredArray } from '../../data/arrays';
-import type { DataSource, PreparedData, StageRequest } from '../../workflows/shared/types';
+import { paramsOf, type DataSource, type PreparedData, type StageRequest } from '../../workflows/shared/types';
 import type { ActivityDeps } from '../deps';
 import { preparedOnce } from './prepared-once';
 import { sourceDir, syntheticSet, syntheticSetOnce } from './raw-files';
@@ -138,8 +138,7 @@ export function visionPrepareActivities(deps: ActivityDeps) {
       const raw = await rawDirOf(root, 'mnist', req.input.source);
       const files = await root.existingFiles(raw.dir, MNIST_FILES.flatMap((f) => [f, `${f}.gz`]));
       if (files.length < MNIST_FILES.length) throw missingFilesError('MNIST', raw.dir, MNIST_FILES);
-      const validationFraction = Number(req.params.validationFraction);
-      const seed = Number(req.params.seed);
+      const { validationFraction, seed } = paramsOf(req, 'mnist');
       return preparedOnce(root, deps, req, {
         dataset: raw.dataset,
         rawFiles: files,
@@ -169,8 +168,7 @@ export function visionPrepareActivities(deps: ActivityDeps) {
       if (trainFiles.length === 0 || testFiles.length === 0) {
         throw missingFilesError('CIFAR-10', raw.dir, [...cifarBatchFileNames('train'), ...cifarBatchFileNames('test')]);
       }
-      const validationFraction = Number(req.params.validationFraction);
-      const seed = Number(req.params.seed);
+      const { validationFraction, seed } = paramsOf(req, 'cifar10');
       return preparedOnce(root, deps, req, {
         dataset: raw.dataset,
         rawFiles: [...trainFiles, ...testFiles],
