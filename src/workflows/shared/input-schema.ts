@@ -6,6 +6,7 @@
  * accepted. Bundled into the workflow sandbox: zod is plain, deterministic JavaScript without Node built-ins.
  */
 import { z } from 'zod';
+import { NonRetryableError } from '../../errors';
 import { CATALOG, type Cifar10Params, type MnistParams, type PipelineName, type PowerParams, type TickParams } from '../../pipelines';
 import { int, seed, strictObject, type ParamsOf } from '../../pipelines/params';
 
@@ -125,7 +126,7 @@ export type PipelineInput = Omit<PipelineInputFor<PipelineName>, 'params' | 'gat
 /** The input after validation: every parameter present with its default. */
 export type ValidInput<P extends PipelineName = PipelineName> = z.output<(typeof INPUT_SCHEMAS)[P]>;
 
-export class InvalidInputError extends Error {
+export class InvalidInputError extends NonRetryableError {
   name = 'InvalidInput';
 }
 
