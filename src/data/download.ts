@@ -12,6 +12,7 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
+import { processSettings } from '../config';
 import { DataError } from './errors';
 import type { DatasetManifest, ManifestFile } from './datasets';
 
@@ -57,7 +58,7 @@ export async function ensureDataset(manifest: DatasetManifest, targetDir: string
   if (missing.length === 0) return result;
 
   const log = opts.log ?? (() => undefined);
-  const offline = opts.offline ?? ['1', 'true'].includes(process.env.DML_OFFLINE ?? '');
+  const offline = opts.offline ?? processSettings.offline();
   const cache = path.join(opts.cacheDir, manifest.name);
   await fs.mkdir(cache, { recursive: true });
   await fs.mkdir(targetDir, { recursive: true });

@@ -3,7 +3,7 @@
  * polls only the `gpu` queue, with few concurrent activities (one training per GPU by default).
  */
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
-import { AppConfig } from '../config';
+import { AppConfig, processSettings } from '../config';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { createActivities } from '../activities';
 import { MlflowClient } from '../mlflow';
@@ -18,7 +18,7 @@ export function mlflowClientFrom(config: AppConfig): MlflowClient {
 
 /** Prebuilt workflow bundle (DML_WORKFLOW_BUNDLE) saves webpack time at start; otherwise bundle from source. */
 function workflowSource(): Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'> {
-  const bundle = process.env.DML_WORKFLOW_BUNDLE;
+  const bundle = processSettings.workflowBundle();
   return bundle ? { workflowBundle: { codePath: bundle } } : { workflowsPath: require.resolve('../workflows') };
 }
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig, processSettings } from '../../src/config';
 import { temporalConnectionOptions } from '../../src/config/temporal-connection';
 
 describe('configuration from the environment', () => {
@@ -49,5 +49,20 @@ describe('configuration from the environment', () => {
   ])('refuses half an mTLS pair at startup instead of connecting without a client certificate (%j)', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(`${message}: Temporal mTLS needs both the client certificate and its private key (or neither)`);
+  });
+});
+
+describe('process settings (read in src/config, when used)', () => {
+  it('parses the log level, refusing an unknown one by name', () => {
+    expect(processSettings.logLevel({})).toBe('INFO');
+    expect(processSettings.logLevel({ DML_LOG_LEVEL: 'debug' })).toBe('DEBUG');
+    expect(() => processSettings.logLevel({ DML_LOG_LEVEL: 'LOUD' })).toThrow("DML_LOG_LEVEL must be one of TRACE, DEBUG, INFO, WARN, ERROR, got 'LOUD'");
+  });
+
+  it('reads the switches, empty meaning unset', () => {
+    expect([processSettings.offline({ DML_OFFLINE: '1' }), processSettings.offline({ DML_OFFLINE: 'true' }), processSettings.offline({ DML_OFFLINE: '0' }), processSettings.offline({})]).toEqual([true, true, false, false]);
+    expect([processSettings.debug({ DML_DEBUG: '1' }), processSettings.debug({})]).toEqual([true, false]);
+    expect([processSettings.workflowBundle({ DML_WORKFLOW_BUNDLE: '' }), processSettings.workflowBundle({ DML_WORKFLOW_BUNDLE: '/b.js' })]).toEqual([undefined, '/b.js']);
+    expect([processSettings.metricsBind({}), processSettings.tfjsBackend({ DML_TFJS_BACKEND: 'wasm' })]).toEqual([undefined, 'wasm']);
   });
 });
