@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 
+# Lint guard first (floating promises; no Node built-ins in workflow code): a failure here costs no server start.
+npm run --silent lint
+
 export DML_STATE_DIR=.local/test
 export TEMPORAL_PORT=${TEST_TEMPORAL_PORT:-17233}
 export TEMPORAL_UI_PORT=${TEST_TEMPORAL_UI_PORT:-18233}
