@@ -8,6 +8,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { filterValue, mlmodelYaml, MlflowClient } from '../mlflow';
 import { readRegularFile } from '../data/paths';
+import { formatMetric } from '../format';
 import { createKeyedMutex } from './keyed-mutex';
 import { migrateFormerModelName } from './model-name-migration';
 import { beatsChampion, evaluateGate, gateEvidence, gateWithOverrides, MODEL_POLICIES, ModelPolicy } from '../workflows/shared/gates';
@@ -52,7 +53,7 @@ async function championMetric(mlflow: MlflowClient, policy: ModelPolicy, runId: 
   return run.data.metrics?.find((m) => m.key === policy.championMetric)?.value;
 }
 
-const fmt = (v: number | undefined) => (v === undefined ? 'missing' : Number(v.toPrecision(4)).toString());
+const fmt = (v: number | undefined) => (v === undefined ? 'missing' : formatMetric(v));
 
 export function registryActivities({ mlflow }: ActivityDeps) {
   // Promotion reads the champion, compares, then moves the alias; MLflow has no compare-and-set, so two

@@ -5,6 +5,7 @@
 import { loadConfig } from '../config';
 import { PipelineClient, PIPELINES, PipelineName, PipelineResult } from '../client';
 import { CATALOG } from '../pipelines';
+import { printTable } from './format';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -48,14 +49,6 @@ function row(pipeline: PipelineName, o: PromiseSettledResult<PipelineResult>): s
     `${key}=${r.metrics[key]?.toFixed(4)}`,
     reg.registered ? `${reg.modelName} v${reg.version}${reg.champion ? ' (champion)' : ''}` : `no: ${reg.reason.replace(/^gate failed: /, 'gate: ')}`,
   ];
-}
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  rows.forEach((r) => console.log(line(r)));
 }
 
 main().catch((err) => {

@@ -1,4 +1,5 @@
 /** Registration gates: when a trained model may become a model version, and when it becomes champion. */
+import { formatMetric } from '../../format';
 import { perPipeline, type GateCondition, type ModelPolicy, type PipelineName } from '../../pipelines';
 
 export type { GateCondition, ModelPolicy } from '../../pipelines';
@@ -42,7 +43,7 @@ export function evaluateGate(gate: readonly GateCondition[], metrics: Record<str
       typeof value === 'number' &&
       Number.isFinite(value) &&
       (c.op === '>=' ? value >= c.threshold : c.op === '<=' ? value <= c.threshold : value < c.threshold);
-    const text = `${c.metric}=${typeof value === 'number' ? round(value) : 'missing'} ${ok ? '' : 'not '}${c.op} ${c.threshold}`;
+    const text = `${c.metric}=${typeof value === 'number' ? formatMetric(value) : 'missing'} ${ok ? '' : 'not '}${c.op} ${c.threshold}`;
     (ok ? passes : failures).push(text);
   }
   return failures.length === 0
@@ -53,8 +54,4 @@ export function evaluateGate(gate: readonly GateCondition[], metrics: Record<str
 export function beatsChampion(policy: ModelPolicy, candidate: number, champion: number | undefined): boolean {
   if (champion === undefined || !Number.isFinite(champion)) return true;
   return policy.higherIsBetter ? candidate > champion : candidate < champion;
-}
-
-function round(v: number): string {
-  return Number(v.toPrecision(4)).toString();
 }
