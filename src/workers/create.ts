@@ -5,7 +5,7 @@
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { AppConfig, processSettings } from '../config';
 import { temporalConnectionOptions } from '../config/temporal-connection';
-import { createActivities } from '../activities';
+import { createActivities, forQueue, type Activities } from '../activities';
 import { MlflowClient } from '../mlflow';
 import { describeBackend, loadTfBackend } from '../models/backend';
 import { logger } from './logging';
@@ -26,7 +26,7 @@ export interface CreateWorkersOptions {
   roles: WorkerRole[];
   config: AppConfig;
   /** Tests may pass activities built from other dependencies (e.g. with injected faults). */
-  activities?: ReturnType<typeof createActivities>;
+  activities?: Activities;
   connection?: NativeConnection;
 }
 
@@ -43,7 +43,7 @@ export async function createWorkers(opts: CreateWorkersOptions): Promise<{ worke
     const common = {
       connection,
       namespace: config.temporal.namespace,
-      activities,
+      activities: forQueue(activities, role),
       // Progress (epoch, loss) reaches the server, the UI and `durable-ml start` every 2 s, rather than only
       // at 80% of the heartbeat timeout.
       maxHeartbeatThrottleInterval: '2 seconds' as const,
