@@ -10,7 +10,7 @@ import type { MetricValue } from '../mlflow';
 import { paramsOf, type PreparedData, type StageRequest, type TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
 import { reportTrainingProgress, startHeartbeating } from './progress';
-import { modelDirOf } from './train-tfjs';
+import { modelDirOf } from '../data/layout';
 
 export const LIGHTGBM_MODEL_FILE = 'model.lgb';
 

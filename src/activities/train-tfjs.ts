@@ -3,8 +3,8 @@
  * heartbeats every 2 s (epoch, batch, metrics, checkpoint), logs per-epoch metrics to MLflow, and on a retry
  * the thread resumes from the newest intact checkpoint at the batch where the last attempt stopped.
  */
+import { checkpointDirOf, modelDirOf } from '../data/layout';
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { DataRoot } from '../data/paths';
 import { Context, log } from '@temporalio/activity';
 import { architectureFor, ModelFamily } from '../models/architectures';
@@ -34,14 +34,6 @@ export const DEFAULT_CHECKPOINT_EVERY_SEC = 60;
 const HEARTBEAT_EVERY_MS = 2_000;
 /** MLflow tag values are limited; a reason is a sentence or two. */
 const MAX_TAG_CHARS = 500;
-
-export function checkpointDirOf(dataRoot: string, mlflowRunId: string): string {
-  return path.join(dataRoot, 'checkpoints', mlflowRunId);
-}
-
-export function modelDirOf(dataRoot: string, mlflowRunId: string): string {
-  return path.join(dataRoot, 'models', mlflowRunId);
-}
 
 export function tfjsTrainer({ mlflow, dataRoot, limits, checkpointEverySec = DEFAULT_CHECKPOINT_EVERY_SEC }: ActivityDeps, family: ModelFamily) {
   return async (req: StageRequest & { prepared: PreparedData }): Promise<TrainedModel> => {

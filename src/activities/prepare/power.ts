@@ -3,6 +3,7 @@
  * training date → hourly means → lag / rolling / calendar features (each using data up to t only)
  * → target = consumption `horizonHours` later → chronological train / validation / test split.
  */
+import { rawDir } from '../../data/layout';
 import path from 'node:path';
 import { log } from '@temporalio/activity';
 import { generatePowerText, parsePowerText, PowerReading, powerFeatures, resampleHourly } from '../../data/power';
@@ -28,7 +29,7 @@ async function powerFiles(root: DataRoot, source: DataSource = { kind: 'files' }
     const dir = await syntheticSetOnce(root, set.name, (tmp) => root.writeFile(path.join(tmp, SYNTHETIC_FILE), text()).then(() => undefined));
     return { files: [await root.file(path.join(dir, SYNTHETIC_FILE))], dataset: set.name };
   }
-  const dir = sourceDir(source, path.join('raw', 'power'));
+  const dir = sourceDir(source, rawDir('power'));
   return { files: await rawFilesIn(root, dir, '.txt', 'UCI household power files'), dataset: `power-${path.basename(dir)}` };
 }
 

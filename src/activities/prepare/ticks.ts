@@ -3,6 +3,7 @@
  * → features → chronological train/validation/test split per symbol → scaling fitted on train only
  * → sequences of `sequenceLength` bars predicting the next bar's log return.
  */
+import { rawDir } from '../../data/layout';
 import path from 'node:path';
 import pl from 'nodejs-polars';
 import { Bar, BAR_FEATURE_NAMES, barFeatures, CleaningReport, generateTicks, readTicks, toBars, writeTicksCsv } from '../../data/ticks';
@@ -31,7 +32,7 @@ async function tickFiles(root: DataRoot, source: DataSource = { kind: 'files' })
     const dir = await syntheticSetOnce(root, set.name, (tmp) => writeTicksCsv(path.join(tmp, 'ticks.csv'), ticks()));
     return { files: [await root.file(path.join(dir, 'ticks.csv'))], dataset: set.name };
   }
-  const dir = sourceDir(source, path.join('raw', 'ticks'));
+  const dir = sourceDir(source, rawDir('ticks'));
   const files = await rawFilesIn(root, dir, ['.csv', '.parquet'], 'tick files (columns timestamp,symbol,price,size)');
   return { files, dataset: `ticks-${path.basename(dir)}` };
 }
