@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 
+# Lint guard first (floating promises; no Node built-ins in workflow code): a failure here costs no server start.
+npm run --silent lint
+
 # The Web UI test (test/integration/temporal-ui.test.ts) drives Debian's headless Chromium.
 if ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM_PATH:-}" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

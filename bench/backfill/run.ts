@@ -65,7 +65,7 @@ const STACK = { stateDir: '.local/bench-backfill', temporalPort: 27233, mlflowPo
 
 /** The real power-daily entry of config/schedules.json, under a benchmark id, paused (only the backfill runs), on small data. */
 function benchScheduleEntry(): ScheduleEntry {
-  const powerDaily = loadScheduleConfig(`${PROJECT_ROOT}/config/schedules.json`).schedules.find((s) => s.id === 'power-daily');
+  const powerDaily = loadScheduleConfig(`${PROJECT_ROOT}/config/schedules.json`).schedules.find((s) => s.id === 'power-daily' && s.pipeline === 'power') as Extract<ScheduleEntry, { pipeline: 'power' }> | undefined;
   if (!powerDaily) throw new Error('config/schedules.json has no power-daily schedule');
   return {
     ...powerDaily,

@@ -23,7 +23,7 @@ import { AppConfig, PROJECT_ROOT } from '../../src/config';
 import { MlflowClient } from '../../src/mlflow';
 import { packageVersion } from '../../src/models/backend';
 import { TRAIN } from '../../src/workflows/shared/activity-options';
-import { checkpointDirOf } from '../../src/activities/train-tfjs';
+import { checkpointDirOf } from '../../src/data/layout';
 import { summarize } from '../lightgbm/stats';
 import { machineInfo } from '../machine';
 import { cpuMeter, loadAverage, processCpuSeconds, selfCpuSeconds, sessionCpuSeconds } from '../proc-cpu';

@@ -3,7 +3,7 @@ import { Context } from '@temporalio/activity';
 import { readArray } from '../data/arrays';
 import { classificationReport } from '../models/metrics';
 import { predictInThread } from '../models/training/predict';
-import type { Evaluation, PreparedData, StageRequest, TrainedModel } from '../workflows/shared/types';
+import { paramsOf, type Evaluation, type PreparedData, type StageRequest, type TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
 import { confusionMatrixPng } from '../plots';
 import { logLearningCurve, logPlot } from './plots';
@@ -28,7 +28,7 @@ export function classifierEvaluation(deps: ActivityDeps) {
         metrics[`test_recall_${k}`] = c.recall;
         metrics[`test_f1_${k}`] = c.f1;
       });
-      await mlflow.logMetrics(req.run.runId, metrics, Number(req.params.epochs));
+      await mlflow.logMetrics(req.run.runId, metrics, paramsOf(req, 'mnist', 'cifar10').epochs);
       // The champion classifies the same test images.
       const champion = await scoreChampion(deps, req, async ({ dir }) => {
         const theirs = classificationReport(await predictInThread(dir, req.prepared.dir, 'x_test', Context.current().cancellationSignal), labels, CLASSES);

@@ -1,11 +1,11 @@
 /**
- * One place that decides which activity errors are worth retrying. Bad data and bad input become
- * non-retryable ApplicationFailures (the workflow fails at once with a message naming file/row/field);
- * MLflow 4xx answers other than throttling too; everything else is retried by the stage's policy.
+ * The activity boundary, where retryability is decided: an error whose kind (DmlError, src/errors.ts) says
+ * retrying cannot help — bad data, bad input, a LightGBM error, a diverged training, bad plot input, an MLflow 4xx
+ * other than throttling — becomes a non-retryable ApplicationFailure of the same type name (the workflow fails at
+ * once with a message naming file/row/field); everything else is retried by the stage's policy.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { MlflowError } from '../mlflow';
-import { NON_RETRYABLE } from '../workflows/shared/activity-options';
+import { DmlError } from '../errors';
 
 /** Storage that is misconfigured (not writable, a file where a folder should be) will not heal on retry. */
 const STORAGE_CONFIG_ERRORS = ['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR'];
@@ -22,10 +22,7 @@ export function toActivityFailure(err: unknown): unknown {
       cause: err as Error,
     });
   }
-  if (err instanceof MlflowError && !err.retryable) {
-    return ApplicationFailure.create({ type: 'MlflowError', message: err.message, nonRetryable: true, cause: err });
-  }
-  if (err instanceof Error && NON_RETRYABLE.includes(err.name)) {
+  if (err instanceof DmlError && !err.retryable) {
     return ApplicationFailure.create({ type: err.name, message: err.message, nonRetryable: true, cause: err });
   }
   return err;

@@ -3,6 +3,7 @@
  * heartbeat never lapses between epochs (Temporal throttles the actual sends to 80% of heartbeatTimeout).
  */
 import { Context } from '@temporalio/activity';
+import { trainingProgressSignal } from '../workflows/shared/pipeline';
 import type { TrainingProgress } from '../workflows/shared/types';
 
 export interface Heartbeater<T> {
@@ -38,7 +39,7 @@ export async function reportTrainingProgress(progress: TrainingProgress): Promis
   if (!execution) return;
   await ctx.client.workflow
     .getHandle(execution.workflowId, execution.runId)
-    .signal('trainingProgress', progress)
+    .signal(trainingProgressSignal, progress)
     .catch((err) => ctx.log.warn('could not report training progress to the workflow', { error: String(err) }));
 }
 

@@ -9,6 +9,7 @@ import { filterValue, MlflowClient } from '../mlflow';
 import { readRegularFile } from '../data/paths';
 import { createKeyedMutex } from './keyed-mutex';
 import { CHAMPION_VERSION_KEY, championKey } from './champion-model';
+import { migrateFormerModelName } from './model-name-migration';
 import { championDecision, ChampionStanding, evaluateGate, gateEvidence, gateWithOverrides, MODEL_POLICIES, ModelPolicy } from '../workflows/shared/gates';
 import type { Registration, RegistrationRequest, TrackingRun, TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
@@ -60,6 +61,8 @@ export function registryActivities({ mlflow }: ActivityDeps) {
       const base = { modelName: policy.modelName, modelUri };
       if (!decision.passed) return { ...base, registered: false, champion: false, reason: decision.reason };
 
+      // Registries from before the model names changed keep their versions and champion under the new name.
+      await migrateFormerModelName(mlflow, policy);
       await mlflow.getOrCreateRegisteredModel(policy.modelName, `durable-ml ${req.pipeline} pipeline`);
       const filter = `name = ${filterValue(policy.modelName)} and run_id = ${filterValue(req.run.runId)}`;
       const [existing] = await mlflow.searchModelVersions(filter, 1);

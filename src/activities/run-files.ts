@@ -6,11 +6,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { checkpointDirOf, modelDirOf } from './train-tfjs';
-
-export function finishedCheckpointsDir(dataRoot: string): string {
-  return path.join(dataRoot, 'checkpoints', 'finished');
-}
+import { checkpointDirOf, finishedCheckpointsDir, modelDirOf } from '../data/layout';
 
 async function exists(p: string): Promise<boolean> {
   return fs.stat(p).then(

@@ -1,15 +1,11 @@
 /** MLflow run bookkeeping: exactly one run per workflow execution, found again (not re-created) on retry. */
 import { filterValue } from '../mlflow';
+import { perPipeline } from '../pipelines';
 import type { HyperParams, PipelineName, TrackingRun } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
 import { cleanUpRunFiles } from './run-files';
 
-export const EXPERIMENT_OF: Record<PipelineName, string> = {
-  mnist: 'durable-ml-mnist',
-  cifar10: 'durable-ml-cifar10',
-  tick: 'durable-ml-tick',
-  power: 'durable-ml-power',
-};
+export const EXPERIMENT_OF: Record<PipelineName, string> = perPipeline((entry) => entry.experiment);
 
 /** Tag keys on each MLflow run that link it back to its Temporal workflow execution. */
 export const RUN_TAGS = { workflowId: 'temporal_workflow_id', workflowRunId: 'temporal_run_id', pipeline: 'pipeline' } as const;

@@ -10,7 +10,7 @@ import { LIGHTGBM_DATA_FILE, tensorSpec, type MetricValue } from '../mlflow';
 import { paramsOf, type PreparedData, type StageRequest, type TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
 import { ProgressReporter, startHeartbeating } from './progress';
-import { modelDirOf } from './train-tfjs';
+import { modelDirOf } from '../data/layout';
 import { tableExample, writeMlflowModel } from './model-folder';
 
 export const LIGHTGBM_MODEL_FILE = LIGHTGBM_DATA_FILE;

@@ -3,14 +3,14 @@
  * heartbeats every 2 s (epoch, batch, metrics, checkpoint), logs per-epoch metrics to MLflow, and on a retry
  * the thread resumes from the newest intact checkpoint at the batch where the last attempt stopped.
  */
+import { checkpointDirOf, modelDirOf } from '../data/layout';
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { DataRoot } from '../data/paths';
 import { Context, log } from '@temporalio/activity';
 import { architectureFor, ModelFamily } from '../models/architectures';
 import { runInThread } from '../models/training/run-in-thread';
 import { DIVERGED, EpochRecord, ThreadMessage } from '../models/training/protocol';
-import type { PreparedData, StageRequest, TrainedModel } from '../workflows/shared/types';
+import { paramsOf, type PreparedData, type StageRequest, type TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
 import { ProgressReporter, startHeartbeating } from './progress';
 import { tensorExample, writeMlflowModel } from './model-folder';
@@ -38,17 +38,9 @@ const HEARTBEAT_EVERY_MS = 2_000;
 /** MLflow tag values are limited; a reason is a sentence or two. */
 const MAX_TAG_CHARS = 500;
 
-export function checkpointDirOf(dataRoot: string, mlflowRunId: string): string {
-  return path.join(dataRoot, 'checkpoints', mlflowRunId);
-}
-
-export function modelDirOf(dataRoot: string, mlflowRunId: string): string {
-  return path.join(dataRoot, 'models', mlflowRunId);
-}
-
 export function tfjsTrainer({ mlflow, dataRoot, limits, checkpointEverySec = DEFAULT_CHECKPOINT_EVERY_SEC }: ActivityDeps, family: ModelFamily) {
   return async (req: StageRequest & { prepared: PreparedData }): Promise<TrainedModel> => {
-    const totalEpochs = Number(req.params.epochs);
+    const totalEpochs = paramsOf(req, family).epochs;
     const architecture = architectureFor(family, req.params);
     const attempt = Context.current().info.attempt;
     // Through the data root's boundary: a link planted at checkpoints/ or models/ must not lead the writes outside it.

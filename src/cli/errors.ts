@@ -2,6 +2,7 @@
  * How the CLI fails: expected problems (bad usage, unreachable services, missing resources) become one clear
  * message and an exit code; only unexpected errors show a stack, and only with DML_DEBUG=1.
  */
+import { NETWORK_ERROR_CODES } from '../network-errors';
 import { ScheduleNotFoundError, WorkflowNotFoundError } from '@temporalio/client';
 import { MlflowError } from '../mlflow/errors';
 import { InvalidInputError } from '../workflows/shared/input-schema';
@@ -30,7 +31,8 @@ export class UsageError extends CliError {
 }
 
 const STACK_HINT = 'Start the local stack with `bash scripts/stack.sh start`';
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNABORTED', 'EHOSTUNREACH', 'NETWORK_ERROR']);
+/** MlflowError's code for a request that got no answer at all, beside the system's own network codes. */
+const unreachable = (code: string) => NETWORK_ERROR_CODES.has(code) || code === 'NETWORK_ERROR';
 
 export function temporalUnreachable(config: AppConfig, err: unknown): CliError {
   const why = err instanceof Error ? err.message : String(err);
@@ -49,7 +51,7 @@ export function explain(err: unknown, config?: AppConfig): { message: string; ex
   if (err instanceof CliError) return { message: err.message, exitCode: err.exitCode };
   // Input the workflow would refuse (e.g. a request id too long for a workflow id): a usage error, not a crash.
   if (err instanceof InvalidInputError) return { message: err.message, exitCode: EXIT_USAGE };
-  if (err instanceof MlflowError && NETWORK_CODES.has(err.errorCode)) {
+  if (err instanceof MlflowError && unreachable(err.errorCode)) {
     const uri = config?.mlflow.trackingUri ?? 'MLFLOW_TRACKING_URI';
     return { message: `cannot reach MLflow at ${uri} (${err.errorCode}).\n${STACK_HINT}, or point MLFLOW_TRACKING_URI at a running server.`, exitCode: EXIT_FAILURE };
   }

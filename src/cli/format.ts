@@ -1,4 +1,5 @@
 /** Plain-text output helpers: aligned tables, times, metrics. */
+import { formatMetric } from '../format';
 
 export function printTable(header: string[], rows: string[][], out: (line: string) => void = console.log): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -21,9 +22,7 @@ export function formatSeconds(ms: number): string {
 }
 
 export function formatNumber(v: unknown): string {
-  if (typeof v !== 'number') return String(v);
-  if (!Number.isFinite(v)) return String(v);
-  return Number.isInteger(v) ? String(v) : Number(v.toPrecision(4)).toString();
+  return typeof v === 'number' ? formatMetric(v) : String(v);
 }
 
 export function formatMetrics(metrics: Record<string, unknown> | undefined, keys?: string[]): string {

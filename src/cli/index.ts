@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { PROJECT_ROOT } from '../config';
+import { processSettings, PROJECT_ROOT } from '../config';
 import { registerBackfill } from './commands/backfill';
 import { registerGpuCheck } from './commands/gpu-check';
 import { registerList } from './commands/list';
@@ -77,7 +77,7 @@ export async function main(argv = process.argv): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_USAGE;
     const { message, exitCode, stack } = explain(err, configIfLoaded());
     console.error(`error: ${message}`);
-    if (stack) console.error(process.env.DML_DEBUG ? stack : '(unexpected error; set DML_DEBUG=1 to see the stack trace)');
+    if (stack) console.error(processSettings.debug() ? stack : '(unexpected error; set DML_DEBUG=1 to see the stack trace)');
     return exitCode;
   }
 }

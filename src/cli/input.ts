@@ -25,7 +25,7 @@ export function knownParams(pipeline: PipelineName): string {
 }
 
 export function parseParams(pipeline: PipelineName, pairs: string[]): HyperParams {
-  const defaults = DEFAULT_PARAMS[pipeline];
+  const defaults: Record<string, unknown> = DEFAULT_PARAMS[pipeline];
   const out: HyperParams = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');

@@ -4,23 +4,10 @@
  */
 import { loadConfig } from '../config';
 import { PipelineClient, PIPELINES, PipelineName, PipelineProgress, PipelineResult } from '../client';
+import { CATALOG } from '../pipelines';
 import { MODEL_POLICIES } from '../workflows/shared/gates';
+import { printTable } from './format';
 import { watchAllUntilClosed } from './watch';
-
-/**
- * Small synthetic data sets in the real formats, and enough epochs for MNIST's CNN to pass its gate on them.
- * CIFAR-10 gets the tiny set and few epochs: its CNN trains at ~100 samples/s on this 2-core CPU even on native
- * TensorFlow (8.5 min per pass over the real 50,000 images, bench/cnn), and reaching 0.85 takes 100+ epochs on the
- * real data, a GPU worker's job; here it shows the plumbing, and the gate says no.
- */
-const RUNS: Record<PipelineName, { size: 'tiny' | 'small'; params: Record<string, number>; momentum?: number }> = {
-  mnist: { size: 'small', params: { epochs: 8 } },
-  cifar10: { size: 'tiny', params: { epochs: 3 } },
-  // Random-walk ticks hold nothing to learn, so the demo plants 1-minute momentum (lag-1 autocorrelation 0.3,
-  // src/data/ticks/generate.ts): the LSTM can find it and pass the Sharpe/drawdown gate after costs, honestly.
-  tick: { size: 'tiny', params: { epochs: 10, learningRate: 0.003 }, momentum: 0.3 },
-  power: { size: 'small', params: { numBoostRound: 300 } },
-};
 
 /** Said under the table: CIFAR-10 is trained for the plumbing only, and why it is not registered. */
 const CIFAR10_NOTE =
@@ -36,7 +23,8 @@ async function main(): Promise<void> {
   console.log(`Starting ${PIPELINES.length} pipelines (batch ${batch}) on synthetic data...`);
   const starts = await Promise.allSettled(
     PIPELINES.map((pipeline) => {
-      const { size, params, momentum } = RUNS[pipeline];
+      // Small synthetic data sets in the real formats; sizes and epochs per pipeline in its catalog entry (mainJob).
+      const { size, params, momentum } = CATALOG[pipeline].mainJob as { size: 'tiny' | 'small'; params: Record<string, number>; momentum?: number };
       const source = { kind: 'synthetic' as const, size, ...(momentum === undefined ? {} : { momentum }) };
       return client.start(pipeline, { requestId: `main-${batch}`, input: { source, params } });
     }),
@@ -82,14 +70,6 @@ function row(pipeline: PipelineName, o: PromiseSettledResult<PipelineResult>): s
     keyMetric(pipeline, r.metrics) ?? '-',
     reg.registered ? `${reg.modelName} v${reg.version}${reg.champion ? ' (champion)' : ''}` : `no: ${reg.reason.replace(/^gate failed: /, 'gate: ')}`,
   ];
-}
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  rows.forEach((r) => console.log(line(r)));
 }
 
 main().catch((err) => {

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowHandle } from '@temporalio/client';
 import { AppConfig, loadConfig } from '../config';
+import { CATALOG, PIPELINE_NAMES } from '../pipelines';
 import { temporalConnectionOptions } from '../config/temporal';
 import { cifar10Training, mnistTraining, powerTraining, progressQuery, tickTraining } from '../workflows';
 import { InvalidInputError, parsePipelineInput } from '../workflows/shared/input-schema';
@@ -15,7 +16,7 @@ import type { PipelineInput, PipelineName, PipelineProgress, PipelineResult } fr
 export type { PipelineInput, PipelineName, PipelineProgress, PipelineResult } from '../workflows/shared/types';
 export { InvalidInputError } from '../workflows/shared/input-schema';
 
-export const PIPELINES: PipelineName[] = ['mnist', 'cifar10', 'tick', 'power'];
+export const PIPELINES: PipelineName[] = [...PIPELINE_NAMES];
 
 /** Every pipeline workflow has this signature: starts and handles typed by it check arguments, results and queries. */
 export type PipelineWorkflow = (input?: PipelineInput) => Promise<PipelineResult>;
@@ -100,7 +101,7 @@ export class PipelineClient {
         // Running: hand back the running execution. Closed: refuse a second one (caught below).
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        priority: { priorityKey: pipeline === 'tick' ? 1 : 3 },
+        priority: { priorityKey: CATALOG[pipeline].priority },
       });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return this.pipelineHandle(workflowId);

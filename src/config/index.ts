@@ -74,3 +74,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     keepCheckpoints: intFromEnv(env, 'DML_KEEP_CHECKPOINTS', 0, 0),
   };
 }
+
+const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+/**
+ * Process-level switches, read when used rather than once at startup (a test or a tool sets them for the process
+ * it is in), but named and parsed here, with the settings above, so every variable the code reads is in this module.
+ */
+export const processSettings = {
+  /** DML_LOG_LEVEL: the workers' log level (Temporal's and ours); INFO by default. */
+  logLevel(env: NodeJS.ProcessEnv = process.env): LogLevelName {
+    const raw = (env.DML_LOG_LEVEL || 'INFO').toUpperCase();
+    if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new ConfigError(`DML_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${env.DML_LOG_LEVEL}'`);
+    return raw as LogLevelName;
+  },
+  /** DML_METRICS_BIND: `host:port` of the workers' Prometheus endpoint; off when unset. */
+  metricsBind: (env: NodeJS.ProcessEnv = process.env): string | undefined => env.DML_METRICS_BIND || undefined,
+  /** DML_WORKFLOW_BUNDLE: a prebuilt workflow bundle (saves webpack time at worker start); bundled from source otherwise. */
+  workflowBundle: (env: NodeJS.ProcessEnv = process.env): string | undefined => env.DML_WORKFLOW_BUNDLE || undefined,
+  /** DML_OFFLINE=1: data sets are taken from what is present or cached, never downloaded. */
+  offline: (env: NodeJS.ProcessEnv = process.env): boolean => ['1', 'true'].includes(env.DML_OFFLINE ?? ''),
+  /** DML_DEBUG=1: the CLI prints the stack trace of an unexpected error. */
+  debug: (env: NodeJS.ProcessEnv = process.env): boolean => Boolean(env.DML_DEBUG),
+  /** DML_TFJS_BACKEND: force a tfjs backend (tensorflow, wasm, cpu); the best available otherwise. */
+  tfjsBackend: (env: NodeJS.ProcessEnv = process.env): string | undefined => env.DML_TFJS_BACKEND || undefined,
+};

@@ -12,6 +12,8 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
+import { processSettings } from '../config';
+import { NETWORK_ERROR_CODES } from '../network-errors';
 import { DataError } from './errors';
 import type { DatasetManifest, ManifestFile } from './datasets';
 
@@ -41,10 +43,6 @@ export interface EnsureResult {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const MAX_REDIRECTS = 5;
-/** Failures that mean "no network here", as opposed to a bad mirror (HTTP 404, wrong bytes). */
-const NETWORK_CODES = new Set([
-  'ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'ECONNABORTED',
-]);
 
 /** Thrown inside when every mirror of a file was unreachable; turned into the "put the files here" error. */
 class Unreachable extends Error {}
@@ -57,7 +55,7 @@ export async function ensureDataset(manifest: DatasetManifest, targetDir: string
   if (missing.length === 0) return result;
 
   const log = opts.log ?? (() => undefined);
-  const offline = opts.offline ?? ['1', 'true'].includes(process.env.DML_OFFLINE ?? '');
+  const offline = opts.offline ?? processSettings.offline();
   const cache = path.join(opts.cacheDir, manifest.name);
   await fs.mkdir(cache, { recursive: true });
   await fs.mkdir(targetDir, { recursive: true });
@@ -341,5 +339,5 @@ function isNetworkError(e: unknown): boolean {
   const err = e as { code?: string; errors?: unknown[] };
   // Node's happy-eyeballs connect reports an AggregateError of per-address failures.
   if (Array.isArray(err?.errors) && err.errors.length > 0) return err.errors.every(isNetworkError);
-  return typeof err?.code === 'string' && NETWORK_CODES.has(err.code);
+  return typeof err?.code === 'string' && NETWORK_ERROR_CODES.has(err.code);
 }

@@ -1,5 +1,7 @@
+import { NonRetryableError, RetryableError } from '../errors';
+
 /** A LightGBM C API call returned -1; carries the function name and LightGBM's own message (LGBM_GetLastError). */
-export class LightgbmError extends Error {
+export class LightgbmError extends NonRetryableError {
   constructor(
     /** The C function that failed, e.g. `LGBM_BoosterCreate`. */
     readonly functionName: string,
@@ -16,6 +18,6 @@ export class LightgbmError extends Error {
  * pending or in flight. Retryable: the library starts a fresh thread for the next call, so a retried activity
  * trains again (a LightGBM C error is a LightgbmError instead, and not retried).
  */
-export class LightgbmWorkerDiedError extends Error {
+export class LightgbmWorkerDiedError extends RetryableError {
   name = 'LightgbmWorkerDiedError';
 }

@@ -219,6 +219,12 @@ export class MlflowClient {
     }
   }
 
+  /** Renames a registered model; its versions and aliases move with it. */
+  async renameRegisteredModel(name: string, newName: string): Promise<RegisteredModel> {
+    const res = await this.call<{ registered_model: RegisteredModel }>('POST', 'registered-models/rename', { name, new_name: newName });
+    return res.registered_model;
+  }
+
   async createModelVersion(name: string, source: string, runId: string, tags: Record<string, string> = {}): Promise<ModelVersion> {
     const res = await this.call<{ model_version: ModelVersion }>('POST', 'model-versions/create', {
       name,

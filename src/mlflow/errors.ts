@@ -1,7 +1,8 @@
 import { AxiosError } from 'axios';
+import { DmlError } from '../errors';
 
 /** An error answered by the MLflow server, carrying its `error_code` (e.g. RESOURCE_DOES_NOT_EXIST). */
-export class MlflowError extends Error {
+export class MlflowError extends DmlError {
   constructor(
     message: string,
     readonly errorCode: string,

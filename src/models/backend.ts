@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type * as tfType from '@tensorflow/tfjs';
+import { processSettings } from '../config';
 import { patchNativeKernels } from './native-kernels';
 import { registerMissingWasmKernels } from './wasm-kernels';
 
@@ -34,7 +35,7 @@ export interface LoadedBackend {
 let loaded: Promise<LoadedBackend> | undefined;
 
 export function loadTfBackend(): Promise<LoadedBackend> {
-  loaded ??= pickBackend(process.env.DML_TFJS_BACKEND);
+  loaded ??= pickBackend(processSettings.tfjsBackend());
   return loaded;
 }
 

@@ -1,5 +1,7 @@
-/** Thrown for empty or malformed chart input (bad sizes, NaN-only series, mismatched lengths...). */
-export class PlotInputError extends Error {
+import { NonRetryableError } from '../errors';
+
+/** Thrown for empty or malformed chart input (bad sizes, NaN-only series, mismatched lengths...): plotting it again fails again. */
+export class PlotInputError extends NonRetryableError {
   constructor(message: string) {
     super(message);
     this.name = 'PlotInputError';

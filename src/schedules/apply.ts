@@ -4,10 +4,11 @@
  * UI), reports the rest as unchanged and, with `prune`, deletes durable-ml schedules the config no longer names.
  */
 import { createHash } from 'node:crypto';
-import { Client, ScheduleDescription, ScheduleNotFoundError, ScheduleOptions, ScheduleOverlapPolicy } from '@temporalio/client';
+import { Client, ScheduleDescription, ScheduleNotFoundError, ScheduleOptions, ScheduleOptionsAction, ScheduleOverlapPolicy, WorkflowStartOptions } from '@temporalio/client';
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { Duration } from '@temporalio/common';
 import { canonicalJson, PIPELINE_WORKFLOWS, PipelineName } from '../client';
+import { CATALOG } from '../pipelines';
 import type { TaskQueues } from '../workflows/shared/task-queues';
 import type { PipelineInput } from '../workflows/shared/types';
 import type { ScheduleConfig, ScheduleEntry } from './config';
@@ -35,7 +36,8 @@ const hash = (value: unknown) => createHash('sha256').update(canonicalJson(value
 
 export function entryHash(entry: ScheduleEntry, queues: TaskQueues): string {
   // The Web UI description is part of what is applied: schedules created before it existed get it on the next apply.
-  return hash({ entry, queues, ui: scheduledRunDescription(entry, queues) });
+  // The priority comes from the catalog, not the entry: a change there must reach the schedule too.
+  return hash({ entry, queues, ui: scheduledRunDescription(entry, queues), priority: CATALOG[entry.pipeline].priority });
 }
 
 /** Summary and details of the runs the schedule starts; their partition is the scheduled time, known at run time. */
@@ -48,10 +50,7 @@ function scheduledRunDescription(entry: ScheduleEntry, queues: TaskQueues) {
 export function scheduleOptions(entry: ScheduleEntry, queues: TaskQueues) {
   const input: PipelineInput = { ...entry.input, taskQueues: queues } as PipelineInput;
   const description = scheduledRunDescription(entry, queues);
-  return {
-    scheduleId: entry.id,
-    spec: { cronExpressions: entry.cron, timezone: entry.timeZone },
-    action: {
+  const action = {
       type: 'startWorkflow' as const,
       workflowType: PIPELINE_WORKFLOWS[entry.pipeline as PipelineName],
       // Temporal appends the scheduled time, e.g. power-daily-2026-11-23T01:00:00Z: one id per interval.
@@ -61,7 +60,14 @@ export function scheduleOptions(entry: ScheduleEntry, queues: TaskQueues) {
       memo: { [CONFIG_HASH_MEMO]: entryHash(entry, queues), schedule: entry.id } as Record<string, unknown>,
       staticSummary: description.summary,
       staticDetails: description.details,
-    },
+      // SDK 1.24 encodes a schedule action's priority (and describes it back) but leaves it out of the options type;
+      // without it, scheduled runs would start at the default priority while client starts carry the pipeline's.
+      priority: { priorityKey: CATALOG[entry.pipeline].priority },
+  } satisfies ScheduleOptionsAction & Pick<WorkflowStartOptions, 'priority'>;
+  return {
+    scheduleId: entry.id,
+    spec: { cronExpressions: entry.cron, timezone: entry.timeZone },
+    action,
     policies: {
       overlap: ScheduleOverlapPolicy[entry.overlap],
       catchupWindow: entry.catchupWindow as Duration,
@@ -69,7 +75,7 @@ export function scheduleOptions(entry: ScheduleEntry, queues: TaskQueues) {
     },
     state: { paused: entry.paused, note: entry.note },
     memo: { managedBy: MANAGED_BY, pipeline: entry.pipeline },
-  } satisfies ScheduleOptions;
+  } satisfies Omit<ScheduleOptions, 'action'> & { action: ScheduleOptionsAction };
 }
 
 type DesiredSchedule = ReturnType<typeof scheduleOptions>;

@@ -4,39 +4,37 @@
  */
 import fs from 'node:fs';
 import { z } from 'zod';
-import { PIPELINES } from '../client';
-import { INPUT_SCHEMAS } from '../workflows/shared/input-schema';
-import type { PipelineInput, PipelineName } from '../workflows/shared/types';
+import { PIPELINE_NAMES, type PipelineName } from '../pipelines';
+import { writtenInputSchema } from '../workflows/shared/input-schema';
 
 const OVERLAP = ['SKIP', 'BUFFER_ONE', 'BUFFER_ALL', 'CANCEL_OTHER', 'TERMINATE_OTHER', 'ALLOW_ALL'] as const;
 const DURATION = /^\d+(\.\d+)?\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|d|days?)$/;
 
-export const scheduleEntrySchema = z
-  .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
-    pipeline: z.enum(PIPELINES as [string, ...string[]]),
-    cron: z.array(z.string().min(1)).min(1),
-    timeZone: z.string().refine((tz) => {
-      try {
-        new Intl.DateTimeFormat('en-US', { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'an IANA time zone such as UTC or America/New_York'),
-    overlap: z.enum(OVERLAP).default('SKIP'),
-    catchupWindow: z.string().regex(DURATION, "a duration such as '1 hour' or '10m'").default('1 hour'),
-    paused: z.boolean().default(false),
-    note: z.string().optional(),
-    // Workflow-input defaults, checked below against the pipeline's own input schema (the workflow's).
-    input: z.record(z.string(), z.unknown()).default({}),
-  })
-  .strict()
-  .superRefine((entry, ctx) => {
-    const parsed = INPUT_SCHEMAS[entry.pipeline as PipelineName].safeParse(entry.input);
-    for (const issue of parsed.error?.issues ?? []) ctx.addIssue({ code: 'custom', path: ['input', ...issue.path], message: issue.message });
-  })
-  .transform((entry) => ({ ...entry, input: entry.input as PipelineInput }));
+const entryFields = {
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
+  cron: z.array(z.string().min(1)).min(1),
+  timeZone: z.string().refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'an IANA time zone such as UTC or America/New_York'),
+  overlap: z.enum(OVERLAP).default('SKIP'),
+  catchupWindow: z.string().regex(DURATION, "a duration such as '1 hour' or '10m'").default('1 hour'),
+  paused: z.boolean().default(false),
+  note: z.string().optional(),
+};
+
+/** An entry for pipeline P: its `input` is P's workflow input as written (input-schema.ts), checked by P's schema. */
+function entryFor<P extends PipelineName>(pipeline: P) {
+  return z.strictObject({ ...entryFields, pipeline: z.literal(pipeline), input: writtenInputSchema(pipeline) });
+}
+
+export const scheduleEntrySchema = z.discriminatedUnion('pipeline', [entryFor('mnist'), entryFor('cifar10'), entryFor('tick'), entryFor('power')], {
+  error: (issue) => (issue.code === 'invalid_union' ? `pipeline must be one of ${PIPELINE_NAMES.join(', ')}, got ${JSON.stringify((issue.input as { pipeline?: unknown })?.pipeline)}` : undefined),
+});
 
 export const scheduleConfigSchema = z
   .object({

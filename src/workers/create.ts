@@ -3,9 +3,9 @@
  * polls only the `gpu` queue, with few concurrent activities (one training per GPU by default).
  */
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
-import { AppConfig } from '../config';
+import { AppConfig, processSettings } from '../config';
 import { temporalConnectionOptions } from '../config/temporal';
-import { createActivities } from '../activities';
+import { createActivities, forQueue, type Activities } from '../activities';
 import { MlflowClient } from '../mlflow';
 import { describeBackend, loadTfBackend } from '../models/backend';
 import { logger } from './logging';
@@ -18,7 +18,7 @@ export function mlflowClientFrom(config: AppConfig): MlflowClient {
 
 /** Prebuilt workflow bundle (DML_WORKFLOW_BUNDLE) saves webpack time at start; otherwise bundle from source. */
 function workflowSource(): Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'> {
-  const bundle = process.env.DML_WORKFLOW_BUNDLE;
+  const bundle = processSettings.workflowBundle();
   return bundle ? { workflowBundle: { codePath: bundle } } : { workflowsPath: require.resolve('../workflows') };
 }
 
@@ -26,7 +26,7 @@ export interface CreateWorkersOptions {
   roles: WorkerRole[];
   config: AppConfig;
   /** Tests may pass activities built from other dependencies (e.g. with injected faults). */
-  activities?: ReturnType<typeof createActivities>;
+  activities?: Activities;
   connection?: NativeConnection;
 }
 
@@ -43,7 +43,7 @@ export async function createWorkers(opts: CreateWorkersOptions): Promise<{ worke
     const common = {
       connection,
       namespace: config.temporal.namespace,
-      activities,
+      activities: forQueue(activities, role),
       // Progress (epoch, loss) reaches the server, the UI and `durable-ml start` every 2 s, rather than only
       // at 80% of the heartbeat timeout.
       maxHeartbeatThrottleInterval: '2 seconds' as const,

@@ -1,6 +1,6 @@
 /** Runs workers of the given roles until SIGINT/SIGTERM, then shuts them down gracefully. */
-import { Runtime, DefaultLogger, LogLevel } from '@temporalio/worker';
-import { ConfigError, loadConfig } from '../config';
+import { Runtime, DefaultLogger } from '@temporalio/worker';
+import { ConfigError, loadConfig, processSettings } from '../config';
 import { createWorkers, WorkerRole } from './create';
 import { logger } from './logging';
 
@@ -8,10 +8,10 @@ export async function runWorkers(roles: WorkerRole[]): Promise<void> {
   const config = loadConfig();
   // Temporal's own logs go through the same JSON logger (with workflow/activity ids in their fields).
   // Prometheus metrics of the Temporal runtime (task latencies, slots, polls) for scraping; off unless configured.
-  const metricsBind = process.env.DML_METRICS_BIND;
+  const metricsBind = processSettings.metricsBind();
   Runtime.install({
     ...(metricsBind ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsBind } } } } : {}),
-    logger: new DefaultLogger((process.env.DML_LOG_LEVEL as LogLevel) ?? 'INFO', (entry) =>
+    logger: new DefaultLogger(processSettings.logLevel(), (entry) =>
       logger[entry.level === 'TRACE' || entry.level === 'DEBUG' ? 'debug' : entry.level === 'WARN' ? 'warn' : entry.level === 'ERROR' ? 'error' : 'info'](
         entry.message,
         entry.meta,

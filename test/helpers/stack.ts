@@ -28,9 +28,11 @@ export function installQuietRuntime(): void {
 export async function ensureWorkflowBundle(): Promise<string> {
   const bundle = path.join(PROJECT_ROOT, 'build', 'test-workflow-bundle.js');
   const sources = path.join(PROJECT_ROOT, 'build', 'src', 'workflows');
-  const newest = (dir: string): number =>
-    Math.max(...fs.readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).mtimeMs)));
-  const fresh = fs.existsSync(bundle) && fs.statSync(bundle).mtimeMs > newest(sources);
+  const newest = (file: string): number =>
+    fs.statSync(file).isDirectory() ? Math.max(...fs.readdirSync(file).map((name) => newest(path.join(file, name)))) : fs.statSync(file).mtimeMs;
+  // Workflow code also bundles the pipeline catalog and the error kinds.
+  const bundled = [sources, path.join(PROJECT_ROOT, 'build', 'src', 'pipelines'), path.join(PROJECT_ROOT, 'build', 'src', 'errors.js')];
+  const fresh = fs.existsSync(bundle) && fs.statSync(bundle).mtimeMs > Math.max(...bundled.map(newest));
   if (!fresh) {
     const noop = () => undefined;
     const logger = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };

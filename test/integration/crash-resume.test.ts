@@ -8,7 +8,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { EXPERIMENT_OF, RUN_TAGS } from '../../src/activities/tracking';
-import { checkpointDirOf } from '../../src/activities/train-tfjs';
+import { checkpointDirOf } from '../../src/data/layout';
 import { MlflowClient } from '../../src/mlflow';
 import { eventually, pipelineClient, startWorkers, testConfig } from '../helpers/stack';
 import { startWorkerProcess, workerEnv } from '../helpers/worker-process';

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import { createActivities } from '../../src/activities';
-import { checkpointDirOf, modelDirOf } from '../../src/activities/train-tfjs';
+import { checkpointDirOf, modelDirOf } from '../../src/data/layout';
 import { MlflowClient } from '../../src/mlflow';
 import { MODEL_POLICIES } from '../../src/workflows/shared/gates';
 import { failureOf } from '../helpers/failures';

@@ -13,7 +13,7 @@ import { Booster, loadLightgbm } from '../../src/lightgbm';
 import { loadTfBackend } from '../../src/models/backend';
 import { loadModelFiles } from '../../src/models/fs-io';
 import { CHAMPION_ALIAS } from '../../src/activities/registry';
-import { modelDirOf } from '../../src/activities/train-tfjs';
+import { modelDirOf } from '../../src/data/layout';
 import { MODEL_POLICIES } from '../../src/workflows/shared/gates';
 import { usePipelineStack } from '../helpers/stack';
 import { cli as runCli } from '../helpers/cli';

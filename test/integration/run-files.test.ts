@@ -4,8 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkpointDirOf, modelDirOf } from '../../src/activities/train-tfjs';
-import { finishedCheckpointsDir } from '../../src/activities/run-files';
+import { checkpointDirOf, finishedCheckpointsDir, modelDirOf } from '../../src/data/layout';
 import { testConfig, withPipelineStack } from '../helpers/stack';
 
 const MNIST = { source: { kind: 'synthetic' as const, size: 'tiny' as const }, params: { model: 'mlp' as const, epochs: 2 } };

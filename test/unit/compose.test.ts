@@ -90,7 +90,9 @@ const WORKER_ENV_NAMES = [
   'DML_KEEP_CHECKPOINTS',
 ];
 /** loadConfig names that only give host-side defaults (published ports, UI links), not worker settings. */
-const HOST_ONLY_CONFIG_NAMES = ['TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'MLFLOW_PORT', 'TEMPORAL_UI_URL'];
+const HOST_ONLY_CONFIG_NAMES = ['TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'MLFLOW_PORT', 'TEMPORAL_UI_URL', 'DML_DEBUG'];
+/** Optional switches whose default is right for the compose workers (bundle from source; downloads allowed). */
+const OPTIONAL_CONFIG_NAMES = ['DML_WORKFLOW_BUNDLE', 'DML_OFFLINE'];
 /** loadConfig names that one worker role has no use for. */
 const NOT_NEEDED_BY: Record<string, string[]> = {
   'worker-cpu': ['DML_GPU_TRAINING_CONCURRENCY', 'DML_CHECKPOINT_EVERY_SEC'],
@@ -211,7 +213,7 @@ describe('docker-compose.yml', () => {
     const names = configEnvNames();
     expect(names).toEqual(expect.arrayContaining(['TEMPORAL_ADDRESS', 'MLFLOW_TRACKING_URI', 'DML_DATA_ROOT']));
     for (const worker of WORKERS) {
-      const needed = names.filter((n) => !HOST_ONLY_CONFIG_NAMES.includes(n) && !NOT_NEEDED_BY[worker].includes(n));
+      const needed = names.filter((n) => !HOST_ONLY_CONFIG_NAMES.includes(n) && !OPTIONAL_CONFIG_NAMES.includes(n) && !NOT_NEEDED_BY[worker].includes(n));
       expect([worker, needed.filter((n) => !(n in envOf(worker)))]).toEqual([worker, []]);
     }
   });

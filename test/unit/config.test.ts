@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig, processSettings } from '../../src/config';
 import { loadTemporalConfig, standardTemporalEnv, temporalConnectionOptions } from '../../src/config/temporal';
 
 /** envconfig reads files as plain Uint8Arrays. */
@@ -164,5 +164,20 @@ describe('Temporal connection through @temporalio/envconfig (the temporal CLI\'s
   it('names the TLS file it cannot read', () => {
     const c = loadTemporalConfig({ TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/nonexistent/ca.pem' }, noWarn);
     expect(() => temporalConnectionOptions(c)).toThrow(/cannot read a Temporal TLS file .*\/nonexistent\/ca\.pem/);
+  });
+});
+
+describe('process settings (read in src/config, when used)', () => {
+  it('parses the log level, refusing an unknown one by name', () => {
+    expect(processSettings.logLevel({})).toBe('INFO');
+    expect(processSettings.logLevel({ DML_LOG_LEVEL: 'debug' })).toBe('DEBUG');
+    expect(() => processSettings.logLevel({ DML_LOG_LEVEL: 'LOUD' })).toThrow("DML_LOG_LEVEL must be one of TRACE, DEBUG, INFO, WARN, ERROR, got 'LOUD'");
+  });
+
+  it('reads the switches, empty meaning unset', () => {
+    expect([processSettings.offline({ DML_OFFLINE: '1' }), processSettings.offline({ DML_OFFLINE: 'true' }), processSettings.offline({ DML_OFFLINE: '0' }), processSettings.offline({})]).toEqual([true, true, false, false]);
+    expect([processSettings.debug({ DML_DEBUG: '1' }), processSettings.debug({})]).toEqual([true, false]);
+    expect([processSettings.workflowBundle({ DML_WORKFLOW_BUNDLE: '' }), processSettings.workflowBundle({ DML_WORKFLOW_BUNDLE: '/b.js' })]).toEqual([undefined, '/b.js']);
+    expect([processSettings.metricsBind({}), processSettings.tfjsBackend({ DML_TFJS_BACKEND: 'wasm' })]).toEqual([undefined, 'wasm']);
   });
 });

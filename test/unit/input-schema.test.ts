@@ -72,6 +72,10 @@ describe('workflow input schema', () => {
     expect(() => parseScheduleConfig(entry({ params: { numBoostRound: 0 } }))).toThrow('schedules.0.input.params.numBoostRound: Too small: expected number to be >=1');
     expect(() => parseScheduleConfig(entry({ source: { kind: 'file' } }))).toThrow('schedules.0.input.source.kind: kind must be one of files, synthetic, got "file"');
     expect(Object.keys(INPUT_SCHEMAS)).toEqual(['mnist', 'cifar10', 'tick', 'power']);
+    const bad = (schedule: Record<string, unknown>) => () => parseScheduleConfig({ schedules: [{ id: 'x', cron: ['0 1 * * *'], timeZone: 'UTC', ...schedule }] });
+    expect(bad({ pipeline: 'mnst' })).toThrow('schedules.0.pipeline: pipeline must be one of mnist, cifar10, tick, power, got "mnst"');
+    // The entry's pipeline picks the input schema: MNIST's epochs are not a power parameter.
+    expect(bad({ pipeline: 'power', input: { params: { epochs: 3 } } })).toThrow("schedules.0.input.params: unknown key 'epochs'; accepted: numBoostRound,");
   });
 
   it('the CLI applies the same schema before connecting: a bad value is a usage error naming the field', () => {

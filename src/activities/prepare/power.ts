@@ -3,12 +3,13 @@
  * training date → hourly means → lag / rolling / calendar features (each using data up to t only)
  * → target = consumption `horizonHours` later → chronological train / validation / test split.
  */
+import { rawDir } from '../../data/layout';
 import path from 'node:path';
 import { log } from '@temporalio/activity';
 import { generatePowerText, parsePowerText, PowerReading, powerFeatures, resampleHourly } from '../../data/power';
 import { DataError } from '../../data/errors';
 import type { StoredArray } from '../../data/arrays';
-import type { DataSource, PipelineInput, PreparedData, StageRequest } from '../../workflows/shared/types';
+import { paramsOf, type DataSource, type PipelineInput, type PreparedData, type StageRequest } from '../../workflows/shared/types';
 import type { ActivityDeps } from '../deps';
 import { preparedOnce } from './prepared-once';
 import { DataRoot } from '../../data/paths';
@@ -28,7 +29,7 @@ async function powerFiles(root: DataRoot, source: DataSource = { kind: 'files' }
     const dir = await syntheticSetOnce(root, set.name, (tmp) => root.writeFile(path.join(tmp, SYNTHETIC_FILE), text()).then(() => undefined));
     return { files: [await root.file(path.join(dir, SYNTHETIC_FILE))], dataset: set.name };
   }
-  const dir = sourceDir(source, path.join('raw', 'power'));
+  const dir = sourceDir(source, rawDir('power'));
   return { files: await rawFilesIn(root, dir, '.txt', 'UCI household power files'), dataset: `power-${path.basename(dir)}` };
 }
 
@@ -58,9 +59,10 @@ export function powerPrepareActivities(deps: ActivityDeps) {
     async preparePower(req: StageRequest): Promise<PreparedData> {
       const root = await DataRoot.open(deps.dataRoot, deps.limits);
       const { files, dataset } = await powerFiles(root, req.input.source);
-      const window = powerWindow(req.input, Number(req.params.historyDays));
-      const bucketMs = Number(req.params.bucketMinutes) * 60_000;
-      const horizon = Number(req.params.horizonSteps);
+      const params = paramsOf(req, 'power');
+      const window = powerWindow(req.input, params.historyDays);
+      const bucketMs = params.bucketMinutes * 60_000;
+      const horizon = params.horizonSteps;
       let report: PowerReport | undefined;
       const prepared = await preparedOnce(root, deps, req, {
         dataset,

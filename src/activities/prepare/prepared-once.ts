@@ -2,6 +2,7 @@
  * The shared shape of every prepare activity: hash the raw inputs, reuse prepared data whose inputs are
  * unchanged, otherwise build it, and record in MLflow what was used. Only a reference leaves the activity.
  */
+import { preparedDir } from '../../data/layout';
 import path from 'node:path';
 import { hasArrays, readMeta, StoredArray, writeArraysAtomically } from '../../data/arrays';
 import type { DataRoot } from '../../data/paths';
@@ -19,7 +20,7 @@ export interface PrepareSpec {
 export async function preparedOnce(root: DataRoot, { mlflow }: ActivityDeps, req: StageRequest, spec: PrepareSpec): Promise<PreparedData> {
   const hash = await root.hashFiles(spec.rawFiles, JSON.stringify(spec.settings));
   // Checked like any other path: a prepared folder that is a link out of the root is refused, not read or replaced.
-  const dir = path.join(await root.mkdir(path.join('prepared', req.pipeline)), hash.slice(0, 16));
+  const dir = path.join(await root.mkdir(preparedDir(req.pipeline)), hash.slice(0, 16));
   const reused = (await root.exists(dir)) && (await hasArrays(await root.resolve(dir)));
   if (!reused) {
     const { arrays, info } = await spec.build();

@@ -1,4 +1,5 @@
 /** Locating raw input: files the user put under the data root, or a synthetic set generated there once. */
+import { rawDir } from '../../data/layout';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DataError } from '../../data/errors';
@@ -32,7 +33,7 @@ export function syntheticSet(pipeline: PipelineName, source: Extract<DataSource,
  * it), which is then renamed into place with a `.complete` marker. A half-written set is never used.
  */
 export async function syntheticSetOnce(root: DataRoot, dataset: string, write: (dir: string) => Promise<void>): Promise<string> {
-  const target = await root.resolve(path.join('raw', dataset));
+  const target = await root.resolve(rawDir(dataset));
   const complete = path.join(target, '.complete');
   if (await root.exists(complete)) return target;
   const tmp = await root.mkdtemp('raw', `.${dataset}.tmp-`);

@@ -3,6 +3,7 @@
  * → features → chronological train/validation/test split per symbol → scaling fitted on train only
  * → sequences of `sequenceLength` bars predicting the next bar's log return.
  */
+import { rawDir } from '../../data/layout';
 import path from 'node:path';
 import pl from 'nodejs-polars';
 import { Bar, BAR_FEATURE_NAMES, barFeatures, CleaningReport, generateTicks, readTicks, toBars, writeTicksCsv } from '../../data/ticks';
@@ -10,7 +11,7 @@ import { DataError } from '../../data/errors';
 import { applyScaler, fitStandardScaler } from '../../data/split';
 import type { StoredArray } from '../../data/arrays';
 import type { InputScaling } from '../../models/training/preprocessing';
-import type { DataSource, PreparedData, StageRequest } from '../../workflows/shared/types';
+import { paramsOf, type DataSource, type PreparedData, type StageRequest } from '../../workflows/shared/types';
 import type { ActivityDeps } from '../deps';
 import { preparedOnce } from './prepared-once';
 import { DataRoot } from '../../data/paths';
@@ -32,7 +33,7 @@ async function tickFiles(root: DataRoot, source: DataSource = { kind: 'files' })
     const dir = await syntheticSetOnce(root, set.name, (tmp) => writeTicksCsv(path.join(tmp, 'ticks.csv'), ticks()));
     return { files: [await root.file(path.join(dir, 'ticks.csv'))], dataset: set.name };
   }
-  const dir = sourceDir(source, path.join('raw', 'ticks'));
+  const dir = sourceDir(source, rawDir('ticks'));
   const files = await rawFilesIn(root, dir, ['.csv', '.parquet'], 'tick files (columns timestamp,symbol,price,size)');
   return { files, dataset: `ticks-${path.basename(dir)}` };
 }
@@ -80,8 +81,9 @@ export function tickPrepareActivities(deps: ActivityDeps) {
       const root = await DataRoot.open(deps.dataRoot, deps.limits);
       const { files, dataset } = await tickFiles(root, req.input.source);
       const window = windowMs(req.input.window);
-      const sequenceLength = Number(req.params.sequenceLength);
-      const intervalMs = Number(req.params.barIntervalSec) * 1000;
+      const params = paramsOf(req, 'tick');
+      const sequenceLength = params.sequenceLength;
+      const intervalMs = params.barIntervalSec * 1000;
       let report: CleaningReport | undefined;
       const prepared = await preparedOnce(root, deps, req, {
         dataset,
@@ -92,7 +94,7 @@ export function tickPrepareActivities(deps: ActivityDeps) {
           const frames: pl.DataFrame[] = [];
           for (const file of files) {
             const read = await readTicks(file, window, { limits: root.limits });
-            assertCleanEnough(file, read.report, Number(req.params.maxDirtyFraction));
+            assertCleanEnough(file, read.report, params.maxDirtyFraction);
             frames.push(read.frame);
             report = report ? addReports(report, read.report) : read.report;
           }

@@ -2,6 +2,7 @@
  * Prepare for the image pipelines: read MNIST IDX / CIFAR-10 binary files (or generate a synthetic set in
  * the same formats), scale pixels 0–255 → 0–1, lay images out NHWC, and split a seeded validation set.
  */
+import { DOWNLOAD_CACHE_DIR, rawDir } from '../../data/layout';
 import path from 'node:path';
 import { loadMnist, Mnist } from '../../data/idx';
 import { loadCifar10, cifarBatchFileNames } from '../../data/cifar';
@@ -10,7 +11,7 @@ import { DataError } from '../../data/errors';
 import { DataRoot } from '../../data/paths';
 import { seededShuffleIndices } from '../../data/split';
 import type { StoredArray } from '../../data/arrays';
-import type { DataSource, PreparedData, StageRequest } from '../../workflows/shared/types';
+import { paramsOf, type DataSource, type PreparedData, type StageRequest } from '../../workflows/shared/types';
 import type { ActivityDeps } from '../deps';
 import { preparedOnce } from './prepared-once';
 import { sourceDir, syntheticSet, syntheticSetOnce } from './raw-files';
@@ -33,14 +34,14 @@ async function rawDirOf(
   source: DataSource = { kind: 'files' },
 ): Promise<RawDir> {
   if (source.kind === 'files') {
-    const dir = await root.resolve(sourceDir(source, path.join('raw', pipeline)));
+    const dir = await root.resolve(sourceDir(source, rawDir(pipeline)));
     // What is already there is checked first (a FIFO or a link out of the root fails here, not in the download).
     await root.existingFiles(dir, pipeline === 'mnist' ? MNIST_FILES.flatMap((f) => [f, `${f}.gz`]) : [...cifarBatchFileNames('train'), ...cifarBatchFileNames('test')]);
     if (pipeline === 'cifar10' && (await hasCifarSplits(root, dir))) return { dir, dataset: pipeline };
     // Missing files are fetched from the public mirrors (MD5-checked, cached under the data root); offline and
     // uncached, this fails saying which files to put where. Both folders are created through the boundary.
     await ensureDataset(pipeline === 'mnist' ? MNIST_MANIFEST : CIFAR10_MANIFEST, await root.mkdir(dir), {
-      cacheDir: await root.mkdir(path.join('cache', 'downloads')),
+      cacheDir: await root.mkdir(DOWNLOAD_CACHE_DIR),
       log: (message) => log.info(message),
     });
     return { dir, dataset: pipeline };
@@ -138,8 +139,7 @@ export function visionPrepareActivities(deps: ActivityDeps) {
       const raw = await rawDirOf(root, 'mnist', req.input.source);
       const files = await root.existingFiles(raw.dir, MNIST_FILES.flatMap((f) => [f, `${f}.gz`]));
       if (files.length < MNIST_FILES.length) throw missingFilesError('MNIST', raw.dir, MNIST_FILES);
-      const validationFraction = Number(req.params.validationFraction);
-      const seed = Number(req.params.seed);
+      const { validationFraction, seed } = paramsOf(req, 'mnist');
       return preparedOnce(root, deps, req, {
         dataset: raw.dataset,
         rawFiles: files,
@@ -169,8 +169,7 @@ export function visionPrepareActivities(deps: ActivityDeps) {
       if (trainFiles.length === 0 || testFiles.length === 0) {
         throw missingFilesError('CIFAR-10', raw.dir, [...cifarBatchFileNames('train'), ...cifarBatchFileNames('test')]);
       }
-      const validationFraction = Number(req.params.validationFraction);
-      const seed = Number(req.params.seed);
+      const { validationFraction, seed } = paramsOf(req, 'cifar10');
       return preparedOnce(root, deps, req, {
         dataset: raw.dataset,
         rawFiles: [...trainFiles, ...testFiles],

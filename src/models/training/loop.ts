@@ -10,10 +10,11 @@ import type { Tf } from '../backend';
 import type { StoredArray } from '../../data/arrays';
 import { augmentImages } from '../augment';
 import type { CheckpointState } from './checkpoints';
+import { NonRetryableError } from '../../errors';
 import { DIVERGED, EpochRecord } from './protocol';
 import { seedFor, seedMathRandom, shuffledOrder } from './seeding';
 
-export class TrainingDivergedError extends Error {
+export class TrainingDivergedError extends NonRetryableError {
   override name = DIVERGED;
 }
 

@@ -53,4 +53,4 @@ export type ThreadMessage =
   | { type: 'stopped'; epochsDone: number; batchesDone: number }
   | { type: 'trained'; epochs: number; history: EpochRecord[]; inputShape: (number | null)[]; outputShape: (number | null)[] }
   | { type: 'predicted'; shape: number[]; outputFile: string }
-  | { type: 'error'; name: string; message: string; stack?: string };
+  | { type: 'error'; name: string; message: string; retryable: boolean; stack?: string };

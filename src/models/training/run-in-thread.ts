@@ -5,15 +5,20 @@
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { DmlError } from '../../errors';
 import type { ThreadData, ThreadJob, ThreadMessage } from './protocol';
 
 /** How long a training may take to finish its batch and write its checkpoint after a stop request. */
 export const STOP_GRACE_MS = 8_000;
 
-export class TrainingThreadError extends Error {
-  constructor(message: string, readonly originalName: string) {
+/** An error the training thread reported by value: its type name (e.g. DataError) and retryability survive the crossing. */
+export class TrainingThreadError extends DmlError {
+  constructor(
+    message: string,
+    readonly originalName: string,
+    readonly retryable: boolean,
+  ) {
     super(message);
-    // Keep the thread's error type (e.g. DataError) so non-retryable classification still works.
     this.name = originalName;
   }
 }
@@ -64,7 +69,7 @@ export function runInThread(
         .then(() => {
           if (m.type === 'stopped') abortNow();
           else if (m.type === 'error' && stopping) abortNow();
-          else if (m.type === 'error') finish(new TrainingThreadError(m.message, m.name));
+          else if (m.type === 'error') finish(new TrainingThreadError(m.message, m.name, m.retryable));
           else if (m.type === 'trained' || m.type === 'predicted') {
             finish();
             void worker.terminate();

@@ -2,6 +2,7 @@
  * Entry point of a training worker thread. tfjs (wasm or cpu backends especially) computes synchronously,
  * so training here keeps the activity's event loop free to heartbeat and to hear cancellation.
  */
+import { isRetryable } from '../../errors';
 import fs from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { describeBackend, loadTfBackend, Tf } from '../backend';
@@ -104,5 +105,5 @@ async function predict(tf: Tf, job: PredictJob): Promise<void> {
 }
 
 main(workerData as ThreadData).catch((err: Error) => {
-  post({ type: 'error', name: err.name, message: err.message, stack: err.stack });
+  post({ type: 'error', name: err.name, message: err.message, retryable: isRetryable(err), stack: err.stack });
 });

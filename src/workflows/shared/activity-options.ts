@@ -3,21 +3,20 @@
  * `gpu` queue, everything else (data prep, LightGBM, evaluation, registration, MLflow bookkeeping) to `cpu`.
  */
 import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
-import { DIVERGED } from '../../models/training/protocol';
 
-/** Failures that retrying cannot fix: bad data, bad input, a bad model gate configuration, a diverged training. */
-export const NON_RETRYABLE = ['DataError', 'InvalidInput', 'LightgbmError', DIVERGED];
+// No list of non-retryable error names here: activities report failures that retrying cannot fix as
+// non-retryable ApplicationFailures, decided by the error's kind (src/errors.ts, src/activities/failures.ts).
 
 export const BOOKKEEPING: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   // MLflow may be briefly down (restart, deploy): keep trying with backoff rather than fail the training.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 30, nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 30 },
 };
 
 export const PREPARE: ActivityOptions = {
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 5 },
 };
 
 export const TRAIN: ActivityOptions = {
@@ -25,7 +24,7 @@ export const TRAIN: ActivityOptions = {
   // Training heartbeats every 2 s from the activity's own thread (the model trains in a worker thread), so a
   // crashed worker is noticed within this window and the retry resumes from the last checkpoint.
   heartbeatTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
   // On cancel, wait until training has really stopped, so nothing is logged after the run is closed as KILLED.
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 };
@@ -33,10 +32,10 @@ export const TRAIN: ActivityOptions = {
 export const EVALUATE: ActivityOptions = {
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
 };
 
 export const REGISTER: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 30, nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 30 },
 };

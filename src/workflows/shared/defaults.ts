@@ -2,12 +2,13 @@
  * Default hyper-parameters per pipeline and the check of overrides, both read from the input schema
  * (input-schema.ts), the one definition of what a pipeline accepts.
  */
-import { defaultParams, describeIssues, InvalidInputError, PARAMS_SCHEMAS, PIPELINE_NAMES } from './input-schema';
-import type { HyperParams, PipelineName } from './types';
+import { perPipeline } from '../../pipelines';
+import { describeIssues, InvalidInputError, PARAMS_SCHEMAS } from './input-schema';
+import type { HyperParams, PipelineName, PipelineParams } from './types';
 
 export { assertInputSize, MAX_INPUT_BYTES } from './input-schema';
 
-export const DEFAULT_PARAMS = Object.fromEntries(PIPELINE_NAMES.map((p) => [p, defaultParams(p)])) as unknown as Record<PipelineName, HyperParams>;
+export const DEFAULT_PARAMS: { [P in PipelineName]: PipelineParams<P> } = perPipeline((entry) => entry.params.defaults) as { [P in PipelineName]: PipelineParams<P> };
 
 /** Merges overrides into defaults; an unknown key, a wrong type or a value out of range is an input error. */
 export function resolveParams(pipeline: PipelineName, overrides: unknown = {}): HyperParams {

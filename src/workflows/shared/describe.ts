@@ -3,6 +3,7 @@
  * metadata set at start by the client, the CLI and schedule actions) and each stage activity's summary.
  * Pure and deterministic: built from the validated input only, so workflow code can call it too.
  */
+import { CATALOG } from '../../pipelines';
 import { gateWithOverrides, MODEL_POLICIES, type GateCondition } from './gates';
 import { partitionLabel } from './partition';
 import type { PipelineName, ValidInput } from './types';
@@ -77,7 +78,7 @@ export function describeRun(pipeline: PipelineName, input: ValidInput, opts: Des
 
 /** One-line summaries of each stage's activity, shown in the UI's event history ("train CNN on gpu, 8 epochs"). */
 export function stageSummaries(pipeline: PipelineName, input: ValidInput, queues: { cpu: string; gpu: string }) {
-  const trainQueue = pipeline === 'power' ? queues.cpu : queues.gpu;
+  const trainQueue = queues[CATALOG[pipeline].queues.train];
   const policy = MODEL_POLICIES[pipeline];
   return {
     prepare: `prepare ${TITLE[pipeline]} (${dataLabel(pipeline, input)})`,

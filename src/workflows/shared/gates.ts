@@ -1,67 +1,11 @@
 /** Registration gates: when a trained model may become a model version, and when it becomes champion. */
-import type { PipelineName } from './types';
+import { formatMetric } from '../../format';
+import { perPipeline, type GateCondition, type ModelPolicy, type PipelineName } from '../../pipelines';
 
-export interface GateCondition {
-  metric: string;
-  op: '>=' | '<=' | '<';
-  threshold: number;
-}
+export type { GateCondition, ModelPolicy } from '../../pipelines';
 
-export interface ModelPolicy {
-  modelName: string;
-  gate: GateCondition[];
-  /** Metric compared against the current champion's. */
-  championMetric: string;
-  higherIsBetter: boolean;
-  /**
-   * The gate needs evidence: fewer test examples than this (images, bars, hourly rows) and the model is not
-   * registered, whatever its metrics (a tick model once "passed" with Sharpe 56.7 on 25 test sequences).
-   * Overridable per run with the input's `gate.minTestSize`.
-   */
-  minTestSize: number;
-  testUnit: string;
-}
-
-export const MODEL_POLICIES: Record<PipelineName, ModelPolicy> = {
-  mnist: {
-    modelName: 'mnist-cnn',
-    gate: [{ metric: 'test_accuracy', op: '>=', threshold: 0.95 }],
-    championMetric: 'test_accuracy',
-    higherIsBetter: true,
-    // 200 images: the accuracy's standard error near 0.95 is about 0.015.
-    minTestSize: 200,
-    testUnit: 'images',
-  },
-  cifar10: {
-    modelName: 'cifar10-cnn',
-    gate: [{ metric: 'test_accuracy', op: '>=', threshold: 0.85 }],
-    championMetric: 'test_accuracy',
-    higherIsBetter: true,
-    minTestSize: 200,
-    testUnit: 'images',
-  },
-  tick: {
-    modelName: 'tick-model',
-    gate: [
-      { metric: 'backtest_sharpe', op: '>=', threshold: 1.5 },
-      { metric: 'backtest_max_drawdown', op: '<=', threshold: 0.2 },
-    ],
-    championMetric: 'backtest_sharpe',
-    higherIsBetter: true,
-    // An annualised Sharpe from a few dozen bars is noise; 100 sequences is about two hours of 1-minute bars per symbol.
-    minTestSize: 100,
-    testUnit: 'sequences',
-  },
-  power: {
-    modelName: 'power-consumption-model',
-    gate: [{ metric: 'test_rmse', op: '<', threshold: 0.75 }],
-    championMetric: 'test_rmse',
-    higherIsBetter: false,
-    // Two days of hourly rows: every hour of the daily cycle measured twice.
-    minTestSize: 48,
-    testUnit: 'rows',
-  },
-};
+/** Each pipeline's registration policy, from its catalog entry (src/pipelines/<pipeline>.ts). */
+export const MODEL_POLICIES: Record<PipelineName, ModelPolicy> = perPipeline((entry) => entry.policy);
 
 export interface GateDecision {
   passed: boolean;
@@ -69,7 +13,7 @@ export interface GateDecision {
 }
 
 /** Applies per-metric threshold overrides (from the workflow input) to a pipeline's gate. */
-export function gateWithOverrides(gate: GateCondition[], overrides: Record<string, number> = {}): GateCondition[] {
+export function gateWithOverrides(gate: readonly GateCondition[], overrides: Record<string, number> = {}): GateCondition[] {
   return gate.map((c) => (c.metric in overrides ? { ...c, threshold: overrides[c.metric] } : c));
 }
 
@@ -86,7 +30,7 @@ export function gateEvidence(policy: ModelPolicy, testSize: number | undefined, 
   return { testSize, minTestSize: overrides.minTestSize ?? policy.minTestSize, unit: policy.testUnit };
 }
 
-export function evaluateGate(gate: GateCondition[], metrics: Record<string, number>, evidence?: GateEvidence): GateDecision {
+export function evaluateGate(gate: readonly GateCondition[], metrics: Record<string, number>, evidence?: GateEvidence): GateDecision {
   const failures: string[] = [];
   const passes: string[] = [];
   if (evidence?.testSize !== undefined) {
@@ -99,7 +43,7 @@ export function evaluateGate(gate: GateCondition[], metrics: Record<string, numb
       typeof value === 'number' &&
       Number.isFinite(value) &&
       (c.op === '>=' ? value >= c.threshold : c.op === '<=' ? value <= c.threshold : value < c.threshold);
-    const text = `${c.metric}=${typeof value === 'number' ? round(value) : 'missing'} ${ok ? '' : 'not '}${c.op} ${c.threshold}`;
+    const text = `${c.metric}=${typeof value === 'number' ? formatMetric(value) : 'missing'} ${ok ? '' : 'not '}${c.op} ${c.threshold}`;
     (ok ? passes : failures).push(text);
   }
   return failures.length === 0
@@ -128,12 +72,8 @@ export interface ChampionStanding {
 export function championDecision(policy: ModelPolicy, candidate: number, current: ChampionStanding | undefined): { promote: boolean; note: string } {
   if (!current) return { promote: true, note: 'first champion' };
   const on = current.sameData ? 'on the same test data' : 'on its own test data (not scored on this data)';
-  const versus = `${policy.championMetric} ${round(candidate)} vs v${current.version}'s ${current.value === undefined ? 'missing' : round(current.value)} ${on}`;
+  const versus = `${policy.championMetric} ${formatMetric(candidate)} vs v${current.version}'s ${current.value === undefined ? 'missing' : formatMetric(current.value)} ${on}`;
   return beatsChampion(policy, candidate, current.value)
     ? { promote: true, note: `now champion (${versus})` }
     : { promote: false, note: `champion stays v${current.version} (${versus})` };
-}
-
-function round(v: number): string {
-  return Number(v.toPrecision(4)).toString();
 }

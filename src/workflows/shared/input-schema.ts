@@ -1,74 +1,39 @@
 /**
  * The one definition of a pipeline's workflow input: hyper-parameters with their types, defaults and ranges,
- * the data source, the partition, gate overrides and task queues. The client and CLI check input with it before
+ * the data source, the partition, gate overrides and task queues (parameters and gates from src/pipelines). The client and CLI check input with it before
  * starting, the workflow checks it once as its first step (non-retryable `InvalidInput`), and the schedule
  * config validates its workflow-input defaults with it. Unknown keys and kinds are errors that list what is
  * accepted. Bundled into the workflow sandbox: zod is plain, deterministic JavaScript without Node built-ins.
  */
 import { z } from 'zod';
+import { NonRetryableError } from '../../errors';
+import { CATALOG, type Cifar10Params, type MnistParams, type PipelineName, type PowerParams, type TickParams } from '../../pipelines';
+import { int, seed, strictObject, type ParamsOf } from '../../pipelines/params';
 
-export type PipelineName = 'mnist' | 'cifar10' | 'tick' | 'power';
-export const PIPELINE_NAMES: readonly PipelineName[] = ['mnist', 'cifar10', 'tick', 'power'];
+export { PIPELINE_NAMES, type PipelineName } from '../../pipelines';
 
-/** A strict object whose "unknown key" error lists the keys it accepts. */
-function strictObject<S extends z.ZodRawShape>(shape: S) {
-  const accepted = Object.keys(shape).join(', ');
-  return z.strictObject(shape, {
-    error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}; accepted: ${accepted}` : undefined),
-  });
+/** A parameter schema from a catalog entry: its ranges, each key defaulting to the entry's default. */
+function paramsSchema<S extends z.ZodRawShape>(params: { shape: S; defaults: ParamsOf<S> }) {
+  const defaulted = Object.fromEntries(Object.entries(params.shape).map(([key, range]) => [key, (range as z.ZodType).default((params.defaults as Record<string, unknown>)[key])]));
+  return strictObject(defaulted as unknown as { [K in keyof S]: z.ZodDefault<S[K]> });
 }
 
-const int = (min: number, max: number) => z.number().int().min(min).max(max);
-/** Seeds are safe non-negative integers: they end up in file names and RNG state, so no text and no fractions. */
-const seed = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const learningRate = z.number().gt(0).max(1);
-const epochs = int(1, 10_000);
-const batchSize = int(1, 65_536);
-
-const visionParams = {
-  model: z.enum(['cnn', 'mlp']).default('cnn'),
-  epochs: epochs.default(5),
-  batchSize: batchSize.default(64),
-  learningRate: learningRate.default(0.001),
-  validationFraction: z.number().min(0).max(0.5).default(0.1),
-  seed: seed.default(42),
+/** Hyper-parameters per pipeline: ranges and defaults from the catalog entries (src/pipelines/<pipeline>.ts). */
+export const PARAMS_SCHEMAS = {
+  mnist: paramsSchema(CATALOG.mnist.params),
+  cifar10: paramsSchema(CATALOG.cifar10.params),
+  tick: paramsSchema(CATALOG.tick.params),
+  power: paramsSchema(CATALOG.power.params),
 };
 
-/**
- * Hyper-parameters per pipeline. Image pipelines: `model` is 'cnn' (the seed's MNIST CNN, a VGG-style CIFAR-10
- * CNN) or 'mlp' (a small dense net, much faster on CPU backends; `hiddenUnits` sizes it). CIFAR-10's CNN needs on
- * the order of 100+ epochs with augmentation to reach 0.85 test accuracy on the real data set: a GPU worker's job.
- */
-export const PARAMS_SCHEMAS = {
-  mnist: strictObject({ ...visionParams, hiddenUnits: int(1, 8192).default(64) }),
-  cifar10: strictObject({ ...visionParams, hiddenUnits: int(1, 8192).default(128), augment: z.boolean().default(true) }),
-  tick: strictObject({
-    epochs: epochs.default(5),
-    batchSize: batchSize.default(64),
-    learningRate: learningRate.default(0.001),
-    cell: z.enum(['lstm', 'gru']).default('lstm'),
-    units: int(1, 4096).default(16),
-    sequenceLength: int(2, 10_000).default(30),
-    barIntervalSec: int(1, 86_400).default(60),
-    costBps: z.number().min(0).max(10_000).default(1),
-    maxDirtyFraction: z.number().min(0).max(0.5).default(0.05),
-    seed: seed.default(42),
-  }),
-  power: strictObject({
-    numBoostRound: int(1, 100_000).default(200),
-    learningRate: learningRate.default(0.05),
-    // LightGBM needs at least two leaves; 131072 is its upper limit.
-    numLeaves: int(2, 131_072).default(31),
-    earlyStoppingRounds: int(0, 100_000).default(20),
-    bucketMinutes: int(1, 1440).default(60),
-    horizonSteps: int(1, 10_000).default(1),
-    historyDays: int(0, 36_500).default(0),
-    numThreads: int(0, 1024).default(0),
-    seed: seed.default(42),
-  }),
-} as const;
-
-export type PipelineParams<P extends PipelineName = PipelineName> = z.output<(typeof PARAMS_SCHEMAS)[P]>;
+/** The typed hyper-parameters of pipeline P, every key present (defaults applied at the workflow boundary). */
+interface ParamsByPipeline {
+  mnist: MnistParams;
+  cifar10: Cifar10Params;
+  tick: TickParams;
+  power: PowerParams;
+}
+export type PipelineParams<P extends PipelineName = PipelineName> = ParamsByPipeline[P];
 export type PipelineParamsInput<P extends PipelineName = PipelineName> = z.input<(typeof PARAMS_SCHEMAS)[P]>;
 
 /** Paths in the input are relative to the data root; absolute paths and `..` never are. */
@@ -115,16 +80,12 @@ export type TaskQueues = z.output<typeof taskQueuesSchema>;
 
 /**
  * Gate overrides per pipeline: finite numbers (zod refuses NaN and ±Infinity; text such as "1e12" is not a number)
- * for the metrics of that pipeline's gate (gates.ts), and the minimum test-set size the gate needs.
+ * for the metrics of that pipeline's gate (its catalog entry), and the minimum test-set size the gate needs.
  */
-const threshold = z.number().optional();
-const minTestSize = int(1, 100_000_000).optional();
-const GATE_SCHEMAS = {
-  mnist: strictObject({ test_accuracy: threshold, minTestSize }),
-  cifar10: strictObject({ test_accuracy: threshold, minTestSize }),
-  tick: strictObject({ backtest_sharpe: threshold, backtest_max_drawdown: threshold, minTestSize }),
-  power: strictObject({ test_rmse: threshold, minTestSize }),
-};
+function gateSchema(P: PipelineName) {
+  const thresholds = Object.fromEntries(CATALOG[P].policy.gate.map((c) => [c.metric, z.number().optional()]));
+  return strictObject({ ...thresholds, minTestSize: int(1, 100_000_000).optional() });
+}
 
 function inputSchema<Params extends z.ZodType, Gate extends z.ZodType, Extra extends z.ZodRawShape = {}>(
   params: Params,
@@ -151,23 +112,38 @@ function inputSchema<Params extends z.ZodType, Gate extends z.ZodType, Extra ext
 }
 
 export const INPUT_SCHEMAS = {
-  mnist: inputSchema(PARAMS_SCHEMAS.mnist.prefault({}), GATE_SCHEMAS.mnist),
-  cifar10: inputSchema(PARAMS_SCHEMAS.cifar10.prefault({}), GATE_SCHEMAS.cifar10),
-  tick: inputSchema(PARAMS_SCHEMAS.tick.prefault({}), GATE_SCHEMAS.tick, tickSourceSchema, {
+  mnist: inputSchema(PARAMS_SCHEMAS.mnist.prefault({}), gateSchema('mnist')),
+  cifar10: inputSchema(PARAMS_SCHEMAS.cifar10.prefault({}), gateSchema('cifar10')),
+  tick: inputSchema(PARAMS_SCHEMAS.tick.prefault({}), gateSchema('tick'), tickSourceSchema, {
     /** Days of ticks a scheduled run trains on, ending at its scheduled time (default 1: the last day; 7: the past week). */
     lookbackDays: int(1, 366).optional(),
   }),
-  power: inputSchema(PARAMS_SCHEMAS.power.prefault({}), GATE_SCHEMAS.power),
+  power: inputSchema(PARAMS_SCHEMAS.power.prefault({}), gateSchema('power')),
 };
 
 /** What a caller passes to pipeline P (params and everything else optional). */
 export type PipelineInputFor<P extends PipelineName> = z.input<(typeof INPUT_SCHEMAS)[P]>;
+/**
+ * Pipeline P's input as a caller writes it, checked against INPUT_SCHEMAS[P] but kept as written (defaults are
+ * filled in when the run starts, so a schedule follows the defaults of the code that runs it). The schedule
+ * config embeds it, so a schedule's input and a client's are one definition.
+ */
+export function writtenInputSchema<P extends PipelineName>(pipeline: P) {
+  return z
+    .record(z.string(), z.unknown())
+    .default({})
+    .superRefine((value, ctx) => {
+      for (const issue of INPUT_SCHEMAS[pipeline].safeParse(value).error?.issues ?? []) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    })
+    .transform((value) => value as PipelineInputFor<P>);
+}
+
 /** Any pipeline's input as a caller writes it; checked at run time against that pipeline's schema. */
 export type PipelineInput = Omit<PipelineInputFor<PipelineName>, 'params' | 'gate'> & { params?: Record<string, unknown>; gate?: Record<string, unknown> };
 /** The input after validation: every parameter present with its default. */
 export type ValidInput<P extends PipelineName = PipelineName> = z.output<(typeof INPUT_SCHEMAS)[P]>;
 
-export class InvalidInputError extends Error {
+export class InvalidInputError extends NonRetryableError {
   name = 'InvalidInput';
 }
 

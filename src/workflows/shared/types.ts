@@ -25,8 +25,12 @@ export interface StageRequest {
   params: HyperParams;
 }
 
-/** The typed parameters of a stage request for pipeline P (validated, defaults applied, at the workflow boundary). */
-export function paramsOf<P extends PipelineName>(req: StageRequest, _pipeline: P): PipelineParams<P> {
+/**
+ * The typed parameters of a stage request of one of `pipelines` (validated, defaults applied, at the workflow
+ * boundary). An activity handed another pipeline's request is a wiring mistake: refused here rather than read wrongly.
+ */
+export function paramsOf<P extends PipelineName>(req: Pick<StageRequest, 'pipeline' | 'params'>, ...pipelines: [P, ...P[]]): PipelineParams<P> {
+  if (!(pipelines as PipelineName[]).includes(req.pipeline)) throw new TypeError(`a ${req.pipeline} request reached an activity of ${pipelines.join('/')}`);
   return req.params as unknown as PipelineParams<P>;
 }
 
