@@ -23,3 +23,11 @@ TF_CUDA_WHEELS=(
   nvidia-cufft-cu12==11.4.1.4 nvidia-curand-cu12==10.3.10.19 nvidia-cusolver-cu12==11.7.5.82
   nvidia-cusparse-cu12==12.5.10.65 nvidia-nccl-cu12==2.32.3 nvidia-nvjitlink-cu12==12.9.86
 )
+
+# Real Temporal cluster without Docker (scripts/cluster.sh, not needed by CI): the server and its SQL schema tool are
+# built from the Go module proxy; the module needs Go >= 1.26.10, which the installed go fetches through GOTOOLCHAIN.
+TEMPORAL_SERVER_VERSION=1.32.2
+TEMPORAL_SERVER_GOTOOLCHAIN=go1.27.3
+# MLflow's backend store on PostgreSQL (installed by `scripts/cluster.sh build`, not by setup.sh).
+PSYCOPG2_PIN="psycopg2-binary==2.9.13"
+PG_VERSION=15
