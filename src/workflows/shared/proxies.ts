@@ -27,6 +27,6 @@ export function stageActivities(pipeline: PipelineName, input: PipelineInput) {
 export function bookkeepingActivities(input: PipelineInput) {
   const queues = queuesOf(input);
   const { startTrackingRun, finishTrackingRun, findFinishedPartition } = proxyActivities<Activities>({ ...BOOKKEEPING, taskQueue: queues.cpu });
-  const { registerModel } = proxyActivities<Activities>({ ...REGISTER, taskQueue: queues.cpu });
-  return { startTrackingRun, finishTrackingRun, findFinishedPartition, registerModel };
+  const { registerModel, requestPromotion } = proxyActivities<Activities>({ ...REGISTER, taskQueue: queues.cpu });
+  return { startTrackingRun, finishTrackingRun, findFinishedPartition, registerModel, requestPromotion };
 }
