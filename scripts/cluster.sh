@@ -80,7 +80,7 @@ stop_pid() { # name: TERM its process group, KILL after 10s
 # --- PostgreSQL ---------------------------------------------------------------------------------------------------
 # postgres refuses to run as root: as root, the cluster belongs to the Debian `postgres` user.
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-pg_admin() { PGPASSWORD=$CLUSTER_PG_ADMIN_PASSWORD "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$CLUSTER_PG_PORT" -U dml_admin "$@"; }
+pg_admin() { admin_password; PGPASSWORD=$CLUSTER_PG_ADMIN_PASSWORD "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$CLUSTER_PG_PORT" -U dml_admin "$@"; }
 # Admin password: generated once, kept next to the data (mode 600), never committed.
 admin_password() {
   local f=$CLUSTER_STATE/pg-admin.password
@@ -144,7 +144,6 @@ schema_dir() {
 setup_schema() {
   local schemas; schemas=$(schema_dir)
   local sql=(env SQL_PASSWORD="$TEMPORAL_DB_PASSWORD" "$BIN_DIR/temporal-sql-tool" --plugin postgres12 --ep 127.0.0.1 -p "$CLUSTER_PG_PORT" -u "$TEMPORAL_DB_USER")
-  pg_admin -d postgres -v name="$TEMPORAL_DB_USER" -c "ALTER ROLE :\"name\" CREATEDB" >/dev/null
   for pair in "$TEMPORAL_DB_NAME:temporal" "$TEMPORAL_VISIBILITY_DB_NAME:visibility"; do
     local db=${pair%%:*} kind=${pair#*:}
     ensure_db "$db" "$TEMPORAL_DB_USER"
@@ -177,7 +176,8 @@ register_namespace_and_attributes() {
     "${t[@]}" namespace create --namespace "$TEMPORAL_NAMESPACE" --retention 72h >/dev/null
     log "namespace $TEMPORAL_NAMESPACE registered"
   fi
-  wait_until "namespace $TEMPORAL_NAMESPACE" 30 "${t[@]}" namespace describe --namespace "$TEMPORAL_NAMESPACE"
+  # A new namespace reaches the frontend's namespace cache within its refresh interval (~10s).
+  wait_until "namespace $TEMPORAL_NAMESPACE" 60 "${t[@]}" search-attribute list --namespace "$TEMPORAL_NAMESPACE"
   local existing; existing=$("${t[@]}" search-attribute list --namespace "$TEMPORAL_NAMESPACE")
   for name in $DML_SEARCH_ATTRIBUTES; do
     grep -qw "$name" <<<"$existing" && continue
