@@ -54,7 +54,8 @@ MLFLOW_URI=http://127.0.0.1:$CLUSTER_MLFLOW_PORT
 log() { printf '[cluster] %s\n' "$*"; }
 die() { log "$*"; exit 1; }
 
-running() { [ -f "$PIDS/$1.pid" ] && kill -0 "$(cat "$PIDS/$1.pid")" 2>/dev/null; }
+# shellcheck source=pidfiles.sh
+source scripts/pidfiles.sh
 
 wait_until() { # description, seconds, command... (gives up early when the process of that name has died)
   local what=$1 seconds=$2; shift 2
@@ -64,17 +65,6 @@ wait_until() { # description, seconds, command... (gives up early when the proce
     sleep 0.5
   done
   die "$what did not answer within ${seconds}s; see $LOGS"
-}
-
-stop_pid() { # name: TERM its process group, KILL after 10s
-  if running "$1"; then
-    local pid; pid=$(cat "$PIDS/$1.pid")
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-    kill -KILL -- "-$pid" 2>/dev/null || true
-    log "$1 stopped"
-  fi
-  rm -f "$PIDS/$1.pid"
 }
 
 # --- PostgreSQL ---------------------------------------------------------------------------------------------------
