@@ -4,7 +4,7 @@
 # mlflow is pinned to the version scripts/versions.sh installs for local development.
 FROM python:3.11-slim-bookworm
 
-RUN pip install --no-cache-dir --disable-pip-version-check mlflow==3.17.2 psycopg2-binary==2.9.10
+RUN pip install --no-cache-dir --disable-pip-version-check mlflow==3.17.2 psycopg2-binary==2.9.13
 
 # uid 1000, like the workers; the artifact folder exists (and is owned by it) before the volume is mounted,
 # so a fresh named volume takes over that ownership.

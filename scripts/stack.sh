@@ -25,9 +25,8 @@ SEARCH_ATTRIBUTES=(DmlPipeline=Keyword DmlDataset=Keyword DmlMlflowRunId=Keyword
 
 log() { printf '[stack] %s\n' "$*"; }
 
-running() { # name -> 0 when its recorded pid is alive
-  [ -f "$PIDS/$1.pid" ] && kill -0 "$(cat "$PIDS/$1.pid")" 2>/dev/null
-}
+# shellcheck source=pidfiles.sh
+source scripts/pidfiles.sh
 
 wait_until() { # description, seconds, command...
   local what=$1 seconds=$2; shift 2
@@ -74,16 +73,7 @@ start_mlflow() {
   log "mlflow up on 127.0.0.1:$MLFLOW_PORT"
 }
 
-stop_one() {
-  if running "$1"; then
-    local pid; pid=$(cat "$PIDS/$1.pid")
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-    kill -KILL -- "-$pid" 2>/dev/null || true
-    log "$1 stopped"
-  fi
-  rm -f "$PIDS/$1.pid"
-}
+stop_one() { stop_pid "$1"; }
 
 urls() {
   echo "Temporal gRPC: 127.0.0.1:$TEMPORAL_PORT (namespace $TEMPORAL_NAMESPACE)"

@@ -26,3 +26,11 @@ TF_CUDA_WHEELS=(
 
 # Debian stunnel4: the TLS-terminating proxy test/integration/tls.test.ts puts in front of the dev server.
 STUNNEL_DEB_VERSION=3:5.68-2+deb12u1
+
+# Real Temporal cluster without Docker (scripts/cluster.sh, not needed by CI): the server and its SQL schema tool are
+# built from the Go module proxy; the module needs Go >= 1.26.10, which the installed go fetches through GOTOOLCHAIN.
+TEMPORAL_SERVER_VERSION=1.32.2
+TEMPORAL_SERVER_GOTOOLCHAIN=go1.27.3
+# MLflow's backend store on PostgreSQL (installed by `scripts/cluster.sh build`, not by setup.sh).
+PSYCOPG2_PIN="psycopg2-binary==2.9.13"
+PG_VERSION=15

@@ -7,11 +7,14 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { filterValue, MlflowClient } from '../mlflow';
 import { readRegularFile } from '../data/paths';
+import { Context } from '@temporalio/activity';
 import { createKeyedMutex } from './keyed-mutex';
 import { CHAMPION_VERSION_KEY, championKey } from './champion-model';
 import { migrateFormerModelName } from './model-name-migration';
 import { championDecision, ChampionStanding, evaluateGate, gateEvidence, gateWithOverrides, MODEL_POLICIES, ModelPolicy } from '../workflows/shared/gates';
-import type { Registration, RegistrationRequest, TrackingRun, TrainedModel } from '../workflows/shared/types';
+import { championWorkflowId, PromotionRequest, promoteSignal } from '../workflows/shared/promotion';
+import { championWorkflow } from '../workflows/champion';
+import type { PipelineName, Registration, RegistrationRequest, TrackingRun, TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
 import { MODEL_ARTIFACT_PATH } from './model-folder';
 
@@ -47,7 +50,8 @@ async function championMetric(mlflow: MlflowClient, policy: ModelPolicy, runId: 
 export function registryActivities({ mlflow }: ActivityDeps) {
   // Promotion reads the champion, compares, then moves the alias; MLflow has no compare-and-set, so two
   // registrations interleaving those steps (a backfill registers several at once) could crown the worse one.
-  // This worker runs promotions of one model one at a time; several CPU worker processes would need a shared lock.
+  // Pipelines promote through the model's champion workflow (src/workflows/champion.ts), one request at a time
+  // across all worker processes; this in-process lock covers only runs started before that workflow existed.
   const oneAtATime = createKeyedMutex();
   return {
     async registerModel(req: RegistrationRequest): Promise<Registration> {
@@ -72,24 +76,51 @@ export function registryActivities({ mlflow }: ActivityDeps) {
           [policy.championMetric]: String(req.metrics[policy.championMetric]),
         }));
 
-      const candidate = req.metrics[policy.championMetric];
-      const promotion = await oneAtATime(policy.modelName, async () => {
-        const current = await mlflow.getVersionByAlias(policy.modelName, CHAMPION_ALIAS);
-        if (current?.version === version.version) return { champion: true, note: 'already champion' };
-        // Same data only if evaluation scored the very version that is champion now (another registration may have moved it since).
-        const sameData = current !== undefined && String(req.metrics[CHAMPION_VERSION_KEY]) === current.version;
-        const standing: ChampionStanding | undefined = current && {
-          version: current.version,
-          value: sameData ? req.metrics[championKey(policy.championMetric)] : await championMetric(mlflow, policy, current.run_id),
-          sameData,
-        };
-        const decision = championDecision(policy, candidate, standing);
-        if (decision.promote) await mlflow.setAlias(policy.modelName, CHAMPION_ALIAS, version.version);
-        return { champion: decision.promote, note: decision.note };
-      });
       await mlflow.setTag(req.run.runId, 'registered_version', version.version);
-      const reason = `${decision.reason}; registered ${policy.modelName} v${version.version}; ${promotion.note}`;
-      return { ...base, registered: true, version: version.version, champion: promotion.champion, reason };
+      const registered = `${decision.reason}; registered ${policy.modelName} v${version.version}`;
+      // The pipeline promotes through the model's champion workflow (serialised across worker processes).
+      if (req.deferPromotion) return { ...base, registered: true, version: version.version, champion: false, reason: registered };
+      // Runs started before the champion workflow existed promote here, serialised within this process only.
+      const promotion = await oneAtATime(policy.modelName, () => promoteIfBetter(mlflow, req.pipeline, version.version, req.metrics));
+      return { ...base, registered: true, version: version.version, champion: promotion.champion, reason: `${registered}; ${promotion.note}` };
+    },
+
+    /** Run by the model's champion workflow, one request at a time: read the champion, compare, move the alias. */
+    async promoteChampion(req: PromotionRequest): Promise<{ champion: boolean; note: string }> {
+      return promoteIfBetter(mlflow, req.pipeline, req.version, req.metrics);
+    },
+
+    /** Hands a promotion request to the model's champion workflow, starting it if it is not running. */
+    async requestPromotion(req: PromotionRequest): Promise<void> {
+      const { client, info } = Context.current();
+      await client.workflow.signalWithStart(championWorkflow, {
+        workflowId: championWorkflowId(req.modelName, info.taskQueue),
+        taskQueue: info.taskQueue,
+        args: [{ modelName: req.modelName }],
+        signal: promoteSignal,
+        signalArgs: [req],
+      });
     },
   };
+}
+
+/** Moves the champion alias to `version` if it beats the current champion. Callers serialise calls per model. */
+/**
+ * Reads the champion, compares, moves the alias. The champion's value is its score on the challenger's own test
+ * data when evaluation measured the very version that is champion now (another registration may have moved it since);
+ * otherwise its own recorded metric, and the note says so.
+ */
+async function promoteIfBetter(mlflow: MlflowClient, pipeline: PipelineName, version: string, metrics: Record<string, number>): Promise<{ champion: boolean; note: string }> {
+  const policy = MODEL_POLICIES[pipeline];
+  const current = await mlflow.getVersionByAlias(policy.modelName, CHAMPION_ALIAS);
+  if (current?.version === version) return { champion: true, note: 'already champion' };
+  const sameData = current !== undefined && String(metrics[CHAMPION_VERSION_KEY]) === current.version;
+  const standing: ChampionStanding | undefined = current && {
+    version: current.version,
+    value: sameData ? metrics[championKey(policy.championMetric)] : await championMetric(mlflow, policy, current.run_id),
+    sameData,
+  };
+  const decision = championDecision(policy, metrics[policy.championMetric], standing);
+  if (decision.promote) await mlflow.setAlias(policy.modelName, CHAMPION_ALIAS, version);
+  return { champion: decision.promote, note: decision.note };
 }

@@ -4,3 +4,4 @@ export { cifar10Training } from './cifar10';
 export { tickTraining } from './tick';
 export { powerTraining } from './power';
 export { progressQuery } from './shared/pipeline';
+export { championWorkflow } from './champion';

@@ -241,7 +241,7 @@ describe('docker-compose.yml', () => {
       }
     }
     const text = read('docker-compose.yml');
-    for (const m of text.matchAll(/:\/\/[^\s:/@]+:([^\s@]+)@/g)) expect(m[1]).toMatch(/^\$\{[A-Z0-9_]+(:?-[^}]*)?\}$/);
+    for (const m of text.matchAll(/:\/\/(?:\$\{[^}]*\}|[^\s:/@]+):([^\s@]+)@/g)) expect(m[1]).toMatch(/^\$\{[A-Z0-9_]+(:?-[^}]*)?\}$/);
   });
 
   it('uses the same database credentials on both sides', () => {
@@ -252,7 +252,7 @@ describe('docker-compose.yml', () => {
     const db = envOf('mlflow-db');
     const mlflowCommand = (service('mlflow').command as unknown[]).map(String);
     const storeUri = mlflowCommand[mlflowCommand.indexOf('--backend-store-uri') + 1];
-    expect(storeUri).toBe(`postgresql://${db.POSTGRES_USER}:${db.POSTGRES_PASSWORD}@mlflow-db:5432/${db.POSTGRES_DB}`);
+    expect(storeUri).toBe(`postgresql+psycopg2://${db.POSTGRES_USER}:${db.POSTGRES_PASSWORD}@mlflow-db:5432/${db.POSTGRES_DB}`);
     for (const name of ['postgresql', 'mlflow-db']) {
       expect(JSON.stringify(service(name).healthcheck)).toContain('pg_isready');
     }
@@ -308,11 +308,48 @@ describe('docker-compose.yml', () => {
     const pin = (name: string) => new RegExp(`"${name}==([^"\\s]+)"`).exec(versions)?.[1];
     expect(read('docker/worker.Dockerfile')).toContain(`lightgbm==${pin('lightgbm')}`);
     expect(read('docker/mlflow.Dockerfile')).toContain(`mlflow==${pin('mlflow')}`);
+    expect(read('docker/mlflow.Dockerfile')).toContain(/PSYCOPG2_PIN="([^"]+)"/.exec(versions)?.[1]);
     const lib = envOf('worker-cpu').LIGHTGBM_LIB;
     expect(lib).toMatch(/^\/opt\/venv\/lib\/python3\.\d+\/site-packages\/lightgbm\/lib\/lib_lightgbm\.so$/);
     const dockerEnv = dockerfileInstructions('docker/worker.Dockerfile').filter((i) => i.op === 'ENV').map((i) => i.args).join(' ');
     expect(dockerEnv).toContain(`LIGHTGBM_LIB=${lib}`);
     const pythonImage = /FROM python:(\d+\.\d+)/.exec(read('docker/worker.Dockerfile'))?.[1];
     expect(lib).toContain(`/python${pythonImage}/`);
+  });
+
+  describe('uses the settings of scripts/cluster.sh (config/cluster.env), the same layout without Docker', () => {
+    const clusterEnv = Object.fromEntries(
+      [...read('config/cluster.env').matchAll(/^([A-Z][A-Z0-9_]*)=(.*)$/gm)].map(([, k, v]) => [k, v.replace(/^"(.*)"$/, '$1')]),
+    );
+    const text = read('docker-compose.yml');
+    const defaults = [...text.matchAll(/\$\{([A-Z][A-Z0-9_]*):-([^}]*)\}/g)];
+
+    it('interpolates every shared setting with the same default', () => {
+      const settings = Object.keys(clusterEnv).filter((k) => k !== 'DML_SEARCH_ATTRIBUTES');
+      expect(settings.length).toBeGreaterThan(5);
+      for (const key of settings) {
+        const uses = defaults.filter((m) => m[1] === key);
+        expect([key, uses.length > 0]).toEqual([key, true]);
+        for (const m of uses) expect([key, m[2]]).toEqual([key, clusterEnv[key]]);
+      }
+    });
+
+    it('registers the same search attributes', () => {
+      const script = JSON.stringify(service('temporal-admin-tools').command);
+      const listed = /for name in ([\w ]+); do/.exec(script)?.[1].trim().split(/\s+/);
+      expect(listed).toEqual(clusterEnv.DML_SEARCH_ATTRIBUTES.split(/\s+/));
+    });
+
+    it('gives its worker processes only variables the compose workers get too', () => {
+      const script = read('scripts/cluster.sh');
+      const start = script.slice(script.indexOf('start_worker() {'), script.indexOf('start_workers() {'));
+      const names = [...start.matchAll(/\b([A-Z][A-Z0-9_]*)=\$/g)].map((m) => m[1]);
+      expect(names).toEqual(expect.arrayContaining(['TEMPORAL_ADDRESS', 'MLFLOW_TRACKING_URI', 'DML_DATA_ROOT']));
+      for (const worker of WORKERS) for (const name of names) expect([worker, name, name in envOf(worker)]).toEqual([worker, name, true]);
+    });
+
+    it('reads its MLflow store through the same driver', () => {
+      expect(read('scripts/cluster.sh')).toContain("'postgresql+psycopg2://%s:%s@127.0.0.1:%s/%s'");
+    });
   });
 });

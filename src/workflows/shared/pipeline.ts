@@ -31,6 +31,7 @@ import type {
   ValidInput,
 } from './types';
 import { bookkeepingActivities } from './proxies';
+import { promoteThroughChampionWorkflow } from './promotion';
 import { partitionLabel, scheduleIdOfRun, withScheduledPartition } from './partition';
 import { renderCurrentDetails } from './current-details';
 
@@ -107,7 +108,13 @@ export async function runPipeline(pipeline: PipelineName, requested: unknown, st
     const evaluation = await stages.evaluate({ ...request, prepared, model });
 
     show({ stage: 'register', evaluated: evaluation.metrics });
-    const registration = await tracking.registerModel({ pipeline, run, model, metrics: evaluation.metrics, gateOverrides: input.gate, testSize: prepared.counts.n_test });
+    const deferPromotion = patched('champion-workflow');
+    let registration = await tracking.registerModel({ pipeline, run, model, metrics: evaluation.metrics, gateOverrides: input.gate, testSize: prepared.counts.n_test, deferPromotion });
+    if (deferPromotion && registration.version) {
+      const { modelName, version } = registration;
+      const outcome = await promoteThroughChampionWorkflow(tracking.requestPromotion, { pipeline, modelName, version, runId: run.runId, metrics: evaluation.metrics });
+      registration = { ...registration, champion: outcome.champion, reason: `${registration.reason}; ${outcome.note}` };
+    }
     show({ registration });
     if (registration.version) upsertTypedAttributes([{ key: MODEL_VERSION, value: registration.version }]);
 

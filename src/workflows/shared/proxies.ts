@@ -41,5 +41,6 @@ export function bookkeepingActivities(pipeline: PipelineName, input: ValidInput)
     finishTrackingRun: bookkeeping(summary.finishTrackingRun).finishTrackingRun,
     findFinishedPartition: bookkeeping(summary.findFinishedPartition).findFinishedPartition,
     registerModel: proxiesOn('cpu', queues, { ...REGISTER, summary: summary.register }).registerModel,
+    requestPromotion: proxiesOn('cpu', queues, { ...REGISTER, summary: summary.requestPromotion }).requestPromotion,
   };
 }

@@ -66,6 +66,8 @@ export interface RegistrationRequest {
   gateOverrides?: Record<string, number>;
   /** Size of the test set the metrics were measured on (rows, images or sequences). */
   testSize?: number;
+  /** Register only; the pipeline then promotes through the model's champion workflow. */
+  deferPromotion?: boolean;
 }
 
 export interface Registration {
