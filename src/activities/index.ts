@@ -6,6 +6,7 @@ import type { ActivityDeps } from './deps';
 import { withFailureMapping } from './failures';
 import { trackingActivities } from './tracking';
 import { registryActivities } from './registry';
+import { promotionActivities } from './promotion';
 import { partitionActivities } from './partitions';
 import { visionPrepareActivities } from './prepare/vision';
 import { tickPrepareActivities } from './prepare/ticks';
@@ -25,6 +26,7 @@ export function createCpuActivities(deps: ActivityDeps) {
   return withFailureMapping({
     ...trackingActivities(deps),
     ...registryActivities(deps),
+    ...promotionActivities(),
     ...partitionActivities(),
     ...visionPrepareActivities(deps),
     ...tickPrepareActivities(deps),

@@ -7,13 +7,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { filterValue, MlflowClient } from '../mlflow';
 import { readRegularFile } from '../data/paths';
-import { Context } from '@temporalio/activity';
 import { createKeyedMutex } from './keyed-mutex';
 import { CHAMPION_VERSION_KEY, championKey } from './champion-model';
 import { migrateFormerModelName } from './model-name-migration';
 import { championDecision, ChampionStanding, evaluateGate, gateEvidence, gateWithOverrides, MODEL_POLICIES, ModelPolicy } from '../workflows/shared/gates';
-import { championWorkflowId, PromotionRequest, promoteSignal } from '../workflows/shared/promotion';
-import { championWorkflow } from '../workflows/champion';
+import type { PromotionRequest } from '../workflows/shared/promotion';
 import type { PipelineName, Registration, RegistrationRequest, TrackingRun, TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
 import { MODEL_ARTIFACT_PATH } from './model-folder';
@@ -90,21 +88,9 @@ export function registryActivities({ mlflow }: ActivityDeps) {
       return promoteIfBetter(mlflow, req.pipeline, req.version, req.metrics);
     },
 
-    /** Hands a promotion request to the model's champion workflow, starting it if it is not running. */
-    async requestPromotion(req: PromotionRequest): Promise<void> {
-      const { client, info } = Context.current();
-      await client.workflow.signalWithStart(championWorkflow, {
-        workflowId: championWorkflowId(req.modelName, info.taskQueue),
-        taskQueue: info.taskQueue,
-        args: [{ modelName: req.modelName }],
-        signal: promoteSignal,
-        signalArgs: [req],
-      });
-    },
   };
 }
 
-/** Moves the champion alias to `version` if it beats the current champion. Callers serialise calls per model. */
 /**
  * Reads the champion, compares, moves the alias. The champion's value is its score on the challenger's own test
  * data when evaluation measured the very version that is champion now (another registration may have moved it since);

@@ -12,6 +12,7 @@ import { Worker } from '@temporalio/worker';
 import { ScheduleOverlapPolicy, WorkflowFailedError } from '@temporalio/client';
 import { PROJECT_ROOT } from '../../src/config';
 import type { Activities } from '../../src/activities';
+import { promotionActivities } from '../../src/activities/promotion';
 import type { StartTrackingRequest } from '../../src/activities/tracking';
 import { CATALOG } from '../../src/pipelines';
 import { evaluateGate, MODEL_POLICIES } from '../../src/workflows/shared/gates';
@@ -48,6 +49,9 @@ function stubs(metrics: Record<string, number>) {
         ? { modelName: policy.modelName, modelUri: 'm', registered: true, version: '7', champion: true, reason: decision.reason }
         : { modelName: policy.modelName, modelUri: 'm', registered: false, champion: false, reason: decision.reason };
     },
+    // Promotion goes through the real champion workflow; only its MLflow step is stubbed.
+    ...promotionActivities(),
+    promoteChampion: async () => ({ champion: true, note: 'now champion' }),
     preparePower: async (_req: StageRequest) => prepared,
     trainPowerModel: async (_req: StageRequest) => trained,
     evaluatePowerModel: async (_req: StageRequest) => ({ metrics, artifacts: [] }),
