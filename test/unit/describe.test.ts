@@ -32,7 +32,7 @@ describe('describeRun', () => {
       '**Data** real IDX',
       '**Partition** all data',
       '**Parameters** `model=cnn` `epochs=2` `batchSize=64` `learningRate=0.001` `validationFraction=0.1` `seed=42` `hiddenUnits=64`',
-      '**Registers** `mnist-cnn` if test accuracy ≥ 0.9; champion by test accuracy',
+      '**Registers** `mnist-cnn-model` if test accuracy ≥ 0.9; champion by test accuracy',
       '**Task queues** cpu `c1`, gpu `g1`',
     ]);
   });
@@ -41,7 +41,7 @@ describe('describeRun', () => {
 describe('stageSummaries', () => {
   it('names what each stage does and where training runs', () => {
     const s = stageSummaries('mnist', parsePipelineInput('mnist', { params: { epochs: 8 } }), queues);
-    expect(s).toMatchObject({ prepare: 'prepare MNIST (real IDX)', train: 'train CNN on gpu, 8 epochs', register: 'register mnist-cnn if test accuracy ≥ 0.95' });
+    expect(s).toMatchObject({ prepare: 'prepare MNIST (real IDX)', train: 'train CNN on gpu, 8 epochs', register: 'register mnist-cnn-model if test accuracy ≥ 0.95' });
   });
 
   it('LightGBM trains on the CPU queue; tick registers on both of its gate metrics', () => {
