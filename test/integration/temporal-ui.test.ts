@@ -91,6 +91,8 @@ describe('Temporal Web UI', () => {
       `train LightGBM on ${stack.config.taskQueues.cpu}, 40 rounds`,
       'evaluate LightGBM on the test set',
       'register power-consumption-model if test rmse < 0.75',
+      // Promotion goes through the model's champion workflow (serialised across worker processes).
+      'ask champion-power-consumption-model to promote this version if it beats the champion',
       'close the MLflow run',
     ]);
   });
