@@ -3,10 +3,10 @@
  * parser that tolerates (and reports) a few bad rows, hourly resampling with documented gap
  * filling, and leak-free forecasting features.
  */
-import { DataError } from './errors';
-import { DATA_LIMIT_ENV, DataLimits, dateRangeText, DEFAULT_DATA_LIMITS } from './limits';
-import { readRegularFile } from './paths';
-import { createRng } from './random';
+import { DataError } from '../errors';
+import { DATA_LIMIT_ENV, DataLimits, dateRangeText, DEFAULT_DATA_LIMITS } from '../limits';
+import { readRegularFile } from '../paths';
+import { createRng } from '../random';
 
 export const POWER_HEADER =
   'Date;Time;Global_active_power;Global_reactive_power;Voltage;Global_intensity;Sub_metering_1;Sub_metering_2;Sub_metering_3';
