@@ -10,3 +10,5 @@ export { parsePowerText, readPowerFile } from './parse';
 export type { ParsedPower } from './parse';
 export { resampleHourly } from './resample';
 export { powerFeatures } from './features';
+export { addPowerFile, buildPowerArrays, emptyPowerInput, POWER_SPLIT, powerFeatureTable } from './arrays';
+export type { PowerInput, PowerReport } from './arrays';
