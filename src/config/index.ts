@@ -7,11 +7,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_TASK_QUEUES, TaskQueues } from '../workflows/shared/task-queues';
 import { ConfigError, loadTemporalConfig, TemporalConfig } from './temporal';
+import { lightgbmLibFromEnv } from './lightgbm';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 export { ConfigError, temporalConnectionOptions } from './temporal';
 export type { TemporalConfig } from './temporal';
+export { dataLimitsFromEnv } from './data-limits';
+export { lightgbmLibFromEnv } from './lightgbm';
 
 export interface MlflowConfig {
   trackingUri: string;
@@ -68,7 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     gpuTrainingConcurrency: intFromEnv(env, 'DML_GPU_TRAINING_CONCURRENCY', 1),
     cpuActivityConcurrency: intFromEnv(env, 'DML_CPU_ACTIVITY_CONCURRENCY', 4),
     temporalUiUrl: env.TEMPORAL_UI_URL ?? `http://127.0.0.1:${uiPort}`,
-    lightgbmLib: env.LIGHTGBM_LIB || undefined,
+    lightgbmLib: lightgbmLibFromEnv(env),
     lightgbmThreads: intFromEnv(env, 'DML_LIGHTGBM_THREADS', os.cpus().length),
     checkpointEverySec: intFromEnv(env, 'DML_CHECKPOINT_EVERY_SEC', 60),
     keepCheckpoints: intFromEnv(env, 'DML_KEEP_CHECKPOINTS', 0, 0),

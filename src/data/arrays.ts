@@ -1,7 +1,7 @@
 /**
  * Prepared datasets on disk: one raw little-endian float32 file per array plus meta.json with shapes.
- * Written to a temporary folder and renamed into place, so a crash never leaves a half-written dataset
- * that a later run would mistake for a finished one.
+ * Always written into a temporary folder that is renamed into place (folderOnce for prepared data), so a crash never
+ * leaves a half-written dataset that a later run would mistake for a finished one.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -17,28 +17,31 @@ export interface ArraysMeta {
   info: Record<string, unknown>;
 }
 
-const META = 'meta.json';
+/** Written last: a folder with it is complete. */
+export const META = 'meta.json';
 
+/** Writes the arrays and meta.json (last, so its presence marks a complete folder) into an existing, empty folder. */
+export async function writeArrays(dir: string, arrays: Record<string, StoredArray>, info: Record<string, unknown> = {}): Promise<void> {
+  const shapes = checkedShapes(arrays);
+  for (const [name, { data }] of Object.entries(arrays)) {
+    await fs.writeFile(path.join(dir, `${name}.f32`), Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  }
+  await fs.writeFile(path.join(dir, META), JSON.stringify({ arrays: shapes, info } satisfies ArraysMeta, null, 2));
+}
+
+/** Replaces `dir` with the arrays (prediction inputs); prepared data goes through folderOnce (src/data/once.ts) instead. */
 export async function writeArraysAtomically(
   dir: string,
   arrays: Record<string, StoredArray>,
   info: Record<string, unknown> = {},
 ): Promise<void> {
   // Shapes are checked before anything touches the disk; a failure after that removes the temporary folder.
-  const shapes: Record<string, number[]> = {};
-  for (const [name, { shape, data }] of Object.entries(arrays)) {
-    const expected = shape.reduce((a, b) => a * b, 1);
-    if (expected !== data.length) throw new Error(`array ${name}: shape ${shape} needs ${expected} values, got ${data.length}`);
-    shapes[name] = shape;
-  }
+  checkedShapes(arrays);
   await fs.mkdir(path.dirname(dir), { recursive: true });
   // mkdtemp: a fresh folder of our own, whatever else sits next to it.
   const tmp = await fs.mkdtemp(`${dir}.tmp-`);
   try {
-    for (const [name, { data }] of Object.entries(arrays)) {
-      await fs.writeFile(path.join(tmp, `${name}.f32`), Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-    }
-    await fs.writeFile(path.join(tmp, META), JSON.stringify({ arrays: shapes, info } satisfies ArraysMeta, null, 2));
+    await writeArrays(tmp, arrays, info);
     await fs.rm(dir, { recursive: true, force: true });
     await fs.rename(tmp, dir);
   } finally {
@@ -46,11 +49,14 @@ export async function writeArraysAtomically(
   }
 }
 
-export async function hasArrays(dir: string): Promise<boolean> {
-  return fs.access(path.join(dir, META)).then(
-    () => true,
-    () => false,
-  );
+function checkedShapes(arrays: Record<string, StoredArray>): Record<string, number[]> {
+  const shapes: Record<string, number[]> = {};
+  for (const [name, { shape, data }] of Object.entries(arrays)) {
+    const expected = shape.reduce((a, b) => a * b, 1);
+    if (expected !== data.length) throw new Error(`array ${name}: shape ${shape} needs ${expected} values, got ${data.length}`);
+    shapes[name] = shape;
+  }
+  return shapes;
 }
 
 export async function readMeta(dir: string): Promise<ArraysMeta> {

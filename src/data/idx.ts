@@ -8,7 +8,8 @@ import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DataError } from './errors';
-import { DATA_LIMIT_ENV, dataLimitsFromEnv } from './limits';
+import { DATA_LIMIT_ENV } from './limits';
+import { dataLimitsFromEnv } from '../config/data-limits';
 import { readRegularFile, ReadFile } from './paths';
 
 export interface IdxArray {

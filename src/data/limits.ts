@@ -1,7 +1,8 @@
 /**
  * Bounds on what input data may make a worker do: how big a file it reads, how long a read may take, which
  * dates a timestamp may carry, how many points a resampled series may have, what a power reading may be.
- * Defaults fit the real datasets with room to spare; each can be changed through the environment.
+ * Defaults fit the real datasets with room to spare; each can be changed through the environment variable named in
+ * DATA_LIMIT_ENV, read by src/config/data-limits.ts.
  */
 export interface DataLimits {
   /** Largest raw file read into memory (bytes); also caps what one gzip stream may inflate to. */
@@ -36,16 +37,19 @@ export const DEFAULT_DATA_LIMITS: DataLimits = {
   powerMaxKw: 100,
 };
 
-function positive(env: NodeJS.ProcessEnv, key: keyof DataLimits): number {
-  const raw = env[DATA_LIMIT_ENV[key]];
+/** The raw text of each limit's setting (src/config reads it from the environment); unset or empty = the default. */
+export type DataLimitSettings = Partial<Record<keyof DataLimits, string | undefined>>;
+
+function positive(settings: DataLimitSettings, key: keyof DataLimits): number {
+  const raw = settings[key];
   if (raw === undefined || raw === '') return DEFAULT_DATA_LIMITS[key];
   const value = Number(raw);
   if (!(value > 0) || !Number.isFinite(value)) throw new Error(`${DATA_LIMIT_ENV[key]} must be a positive number, got '${raw}'`);
   return value;
 }
 
-function date(env: NodeJS.ProcessEnv, key: 'minTime' | 'maxTime'): number {
-  const raw = env[DATA_LIMIT_ENV[key]];
+function date(settings: DataLimitSettings, key: 'minTime' | 'maxTime'): number {
+  const raw = settings[key];
   if (raw === undefined || raw === '') return DEFAULT_DATA_LIMITS[key];
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw);
   const ts = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : NaN;
@@ -53,14 +57,15 @@ function date(env: NodeJS.ProcessEnv, key: 'minTime' | 'maxTime'): number {
   return ts;
 }
 
-export function dataLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): DataLimits {
+/** Checked limits from their settings' text; errors name the environment variable the text came from. */
+export function dataLimitsFrom(settings: DataLimitSettings): DataLimits {
   const limits: DataLimits = {
-    maxFileBytes: positive(env, 'maxFileBytes'),
-    readTimeoutMs: positive(env, 'readTimeoutMs'),
-    minTime: date(env, 'minTime'),
-    maxTime: date(env, 'maxTime'),
-    maxSeriesPoints: positive(env, 'maxSeriesPoints'),
-    powerMaxKw: positive(env, 'powerMaxKw'),
+    maxFileBytes: positive(settings, 'maxFileBytes'),
+    readTimeoutMs: positive(settings, 'readTimeoutMs'),
+    minTime: date(settings, 'minTime'),
+    maxTime: date(settings, 'maxTime'),
+    maxSeriesPoints: positive(settings, 'maxSeriesPoints'),
+    powerMaxKw: positive(settings, 'powerMaxKw'),
   };
   if (!(limits.minTime < limits.maxTime)) throw new Error(`${DATA_LIMIT_ENV.minTime} must be before ${DATA_LIMIT_ENV.maxTime}`);
   return limits;

@@ -13,7 +13,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { DataError } from './errors';
-import { DATA_LIMIT_ENV, DataLimits, dataLimitsFromEnv } from './limits';
+import { DATA_LIMIT_ENV, DataLimits } from './limits';
+import { dataLimitsFromEnv } from '../config/data-limits';
 
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;

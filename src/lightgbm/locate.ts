@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { lightgbmLibFromEnv } from '../config/lightgbm';
 
 /** Ancestors of `from` (nearest first) that hold a package.json. */
 function projectRootCandidates(from: string): string[] {
@@ -40,7 +41,7 @@ function venvLibraries(root: string): string[] {
  */
 export function resolveLibraryPath(
   explicitPath?: string,
-  env: NodeJS.ProcessEnv = process.env,
+  env?: NodeJS.ProcessEnv,
   searchFrom: string = __dirname,
 ): string {
   const hint =
@@ -50,7 +51,7 @@ export function resolveLibraryPath(
     if (!fs.existsSync(explicitPath)) throw new Error(`LightGBM library not found at the given path ${explicitPath}. ${hint}`);
     return path.resolve(explicitPath);
   }
-  const fromEnv = env.LIGHTGBM_LIB;
+  const fromEnv = lightgbmLibFromEnv(env);
   if (fromEnv) {
     if (!fs.existsSync(fromEnv)) throw new Error(`LightGBM library not found: LIGHTGBM_LIB=${fromEnv} does not exist. ${hint}`);
     return path.resolve(fromEnv);

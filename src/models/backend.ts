@@ -52,7 +52,8 @@ async function pickBackend(forced?: string): Promise<LoadedBackend> {
   const wants = (name: string) => !forced || forced === name;
 
   if (wants('tensorflow')) {
-    // TensorFlow's INFO lines (CPU feature guard, oneDNN notices) would interleave with the JSON logs.
+    // TensorFlow's INFO lines (CPU feature guard, oneDNN notices) would interleave with the JSON logs. TF_* variables are
+    // TensorFlow's own (read by libtensorflow itself), so they are set and read here, not in src/config.
     process.env.TF_CPP_MIN_LOG_LEVEL ??= '1';
     for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
       try {
@@ -119,7 +120,7 @@ interface NativeBackend {
   isUsingGpuDevice?: boolean;
 }
 
-/** TensorFlow sizes its intra-op pool from TF_NUM_INTRAOP_THREADS, else from the cores it may use. */
+/** TensorFlow sizes its intra-op pool from TF_NUM_INTRAOP_THREADS (its own variable, hence not in src/config), else from the cores it may use. */
 function intraOpThreads(): number {
   const fromEnv = Number(process.env.TF_NUM_INTRAOP_THREADS);
   return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : os.availableParallelism();

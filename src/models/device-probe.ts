@@ -7,6 +7,7 @@
 import { loadTfBackend } from './backend';
 
 async function main(): Promise<void> {
+  // TensorFlow's own variable (not ours, so not in src/config): its device lines are what the parent reads.
   process.env.TF_CPP_MIN_LOG_LEVEL = '0';
   const loaded = await loadTfBackend();
   const { tf } = loaded;

@@ -7,10 +7,9 @@ import type { StoredArray } from '../data/arrays';
 import { readCifarBatch, CIFAR_CHANNELS, CIFAR_SIDE } from '../data/cifar';
 import { DataError } from '../data/errors';
 import { readIdx } from '../data/idx';
-import { parsePowerText, resampleHourly, type PowerReading } from '../data/power';
+import { parsePowerText, powerFeatureTable, resampleHourly, type PowerReading } from '../data/power';
 import { readRegularFile } from '../data/paths';
-import { toNhwc } from '../activities/prepare/vision';
-import { powerFeatureTable } from '../activities/prepare/power';
+import { MNIST_SIDE, toNhwc } from '../data/images';
 import type { PipelineName } from '../workflows/shared/types';
 import { PredictError } from './errors';
 
@@ -25,8 +24,6 @@ export interface ModelInput {
   /** Power: the known value at each row's target time (NaN where it lies past the input). */
   actual?: number[];
 }
-
-const MNIST_SIDE = 28;
 
 function concat(parts: ModelInput[], shape: number[]): ModelInput {
   const n = parts.reduce((a, p) => a + p.x.shape[0], 0);

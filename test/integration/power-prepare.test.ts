@@ -8,7 +8,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../src/activities';
 import { readArray, readMeta } from '../../src/data/arrays';
 import { generatePowerText } from '../../src/data/power';
-import { dataLimitsFromEnv } from '../../src/data/limits';
+import { dataLimitsFromEnv } from '../../src/config/data-limits';
 import { resolveParams } from '../../src/workflows/shared/defaults';
 import type { PipelineInput, PreparedData, StageRequest, TrackingRun, ValidInput } from '../../src/workflows/shared/types';
 import { depsFor, testConfig } from '../helpers/stack';

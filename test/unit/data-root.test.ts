@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { DataError } from '../../src/data/errors';
 import { DataRoot, readRegularFile } from '../../src/data/paths';
-import { DataLimits, dataLimitsFromEnv, DEFAULT_DATA_LIMITS } from '../../src/data/limits';
+import { DataLimits, DEFAULT_DATA_LIMITS } from '../../src/data/limits';
+import { dataLimitsFromEnv } from '../../src/config/data-limits';
 import { syntheticSetOnce } from '../../src/activities/prepare/raw-files';
 
 async function errorOf(p: Promise<unknown>): Promise<Error> {

@@ -4,7 +4,8 @@
  */
 import { preparedDir } from '../../data/layout';
 import path from 'node:path';
-import { hasArrays, readMeta, StoredArray, writeArraysAtomically } from '../../data/arrays';
+import { META, readMeta, StoredArray, writeArrays } from '../../data/arrays';
+import { folderOnce } from '../../data/once';
 import type { DataRoot } from '../../data/paths';
 import type { PreparedData, StageRequest } from '../../workflows/shared/types';
 import type { ActivityDeps } from '../deps';
@@ -20,12 +21,16 @@ export interface PrepareSpec {
 export async function preparedOnce(root: DataRoot, { mlflow }: ActivityDeps, req: StageRequest, spec: PrepareSpec): Promise<PreparedData> {
   const hash = await root.hashFiles(spec.rawFiles, JSON.stringify(spec.settings));
   // Checked like any other path: a prepared folder that is a link out of the root is refused, not read or replaced.
-  const dir = path.join(await root.mkdir(preparedDir(req.pipeline)), hash.slice(0, 16));
-  const reused = (await root.exists(dir)) && (await hasArrays(await root.resolve(dir)));
-  if (!reused) {
-    const { arrays, info } = await spec.build();
-    await writeArraysAtomically(dir, arrays, { ...info, dataset: spec.dataset, inputHash: hash, settings: spec.settings });
-  }
+  const { dir, built } = await folderOnce(
+    root,
+    path.join(await root.mkdir(preparedDir(req.pipeline)), hash.slice(0, 16)),
+    async (tmp) => {
+      const { arrays, info } = await spec.build();
+      await writeArrays(tmp, arrays, { ...info, dataset: spec.dataset, inputHash: hash, settings: spec.settings });
+    },
+    META,
+  );
+  const reused = !built;
   const meta = await readMeta(dir);
   const counts = Object.fromEntries(
     Object.entries(meta.arrays)

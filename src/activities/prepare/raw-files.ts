@@ -1,9 +1,8 @@
 /** Locating raw input: files the user put under the data root, or a synthetic set generated there once. */
 import { rawDir } from '../../data/layout';
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { DataError } from '../../data/errors';
-import { DataRoot } from '../../data/paths';
+import { folderOnce } from '../../data/once';
+import type { DataRoot } from '../../data/paths';
 import type { DataSource, DataWindow, PipelineName } from '../../workflows/shared/types';
 
 export const SYNTHETIC_SIZES = ['tiny', 'small'] as const;
@@ -28,30 +27,9 @@ export function syntheticSet(pipeline: PipelineName, source: Extract<DataSource,
   return { name: `synthetic-${dataset}-${size}-seed${seed}${momentum}`, size: size as SyntheticSize, seed };
 }
 
-/**
- * `<data root>/raw/<dataset>`, generated once: `write` fills a fresh temporary folder (nothing can be planted in
- * it), which is then renamed into place with a `.complete` marker. A half-written set is never used.
- */
+/** `<data root>/raw/<dataset>`, generated once by `write` (see folderOnce: a half-written set is never used). */
 export async function syntheticSetOnce(root: DataRoot, dataset: string, write: (dir: string) => Promise<void>): Promise<string> {
-  const target = await root.resolve(rawDir(dataset));
-  const complete = path.join(target, '.complete');
-  if (await root.exists(complete)) return target;
-  const tmp = await root.mkdtemp('raw', `.${dataset}.tmp-`);
-  try {
-    await write(tmp);
-    await root.writeFile(path.join(tmp, '.complete'), '');
-    await fs.rename(tmp, target).catch(async (e) => {
-      // Another attempt finished the same set first (concurrent runs of a backfill): use that one.
-      if (await root.exists(complete)) return;
-      if (!['ENOTEMPTY', 'EEXIST'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
-      // An incomplete set left by a crash goes; rm never follows links, and target was checked to be inside the root.
-      await fs.rm(target, { recursive: true, force: true });
-      await fs.rename(tmp, target);
-    });
-  } finally {
-    await fs.rm(tmp, { recursive: true, force: true });
-  }
-  return root.resolve(target);
+  return (await folderOnce(root, rawDir(dataset), write)).dir;
 }
 
 /** Files with one of the given extensions in a folder under the data root (`dir` from the input, or the default). */

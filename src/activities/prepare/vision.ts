@@ -3,14 +3,12 @@
  * the same formats), scale pixels 0–255 → 0–1, lay images out NHWC, and split a seeded validation set.
  */
 import { DOWNLOAD_CACHE_DIR, rawDir } from '../../data/layout';
-import path from 'node:path';
-import { loadMnist, Mnist } from '../../data/idx';
-import { loadCifar10, cifarBatchFileNames } from '../../data/cifar';
+import { loadMnist } from '../../data/idx';
+import { loadCifar10, cifarBatchFileNames, CIFAR_CHANNELS, CIFAR_SIDE } from '../../data/cifar';
 import { writeSyntheticCifar10, writeSyntheticMnist } from '../../data/synthetic/vision';
 import { DataError } from '../../data/errors';
 import { DataRoot } from '../../data/paths';
-import { seededShuffleIndices } from '../../data/split';
-import type { StoredArray } from '../../data/arrays';
+import { checkMnistShapes, imageArrays } from '../../data/images';
 import { paramsOf, type DataSource, type PreparedData, type StageRequest } from '../../workflows/shared/types';
 import type { ActivityDeps } from '../deps';
 import { preparedOnce } from './prepared-once';
@@ -20,7 +18,6 @@ import { log } from '@temporalio/activity';
 
 const MNIST_FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
 const SYNTHETIC_SIZES = { tiny: { train: 1200, test: 300 }, small: { train: 6000, test: 1000 } };
-const MNIST_SIDE = 28;
 
 interface RawDir {
   dir: string;
@@ -62,74 +59,11 @@ async function hasCifarSplits(root: DataRoot, dir: string): Promise<boolean> {
   return train.length > 0 && test.length > 0;
 }
 
-/** Both splits must hold 28x28 images: a different size would be read with the wrong layout. */
-function checkMnistShapes(train: Mnist & { imagesFile: string }, test: Mnist & { imagesFile: string }): void {
-  for (const split of [train, test]) {
-    if (split.rows !== MNIST_SIDE || split.cols !== MNIST_SIDE) {
-      const other = split === train ? test : train;
-      throw new DataError(
-        `images are ${split.rows}x${split.cols}, expected ${MNIST_SIDE}x${MNIST_SIDE} like MNIST (${path.basename(other.imagesFile)} has ${other.rows}x${other.cols})`,
-        split.imagesFile,
-        'offset 8',
-      );
-    }
-  }
-}
-
 function missingFilesError(pipeline: string, dir: string, expected: string[]): DataError {
   return new DataError(
     `no ${pipeline} files found; put ${expected.join(', ')} (optionally .gz) there, or start the workflow with source {kind: 'synthetic'}`,
     dir,
   );
-}
-
-/** Pixels to [0,1] float32 in NHWC order; CIFAR's records are CHW planes. Prediction inputs get the same. */
-export function toNhwc(pixels: Uint8Array, count: number, side: number, channels: number, chw: boolean): Float32Array {
-  const out = new Float32Array(count * side * side * channels);
-  const plane = side * side;
-  for (let i = 0; i < count; i++) {
-    const base = i * plane * channels;
-    for (let p = 0; p < plane; p++) {
-      for (let c = 0; c < channels; c++) {
-        const from = chw ? base + c * plane + p : base + p * channels + c;
-        out[base + p * channels + c] = pixels[from] / 255;
-      }
-    }
-  }
-  return out;
-}
-
-/** Seeded train/validation split of (images, labels) plus the untouched test set. */
-function splitArrays(
-  train: { x: Float32Array; y: Uint8Array },
-  test: { x: Float32Array; y: Uint8Array },
-  imageShape: number[],
-  validationFraction: number,
-  seed: number,
-): Record<string, StoredArray> {
-  const n = train.y.length;
-  const size = imageShape.reduce((a, b) => a * b, 1);
-  const order = seededShuffleIndices(n, seed);
-  const nVal = Math.max(1, Math.round(n * validationFraction));
-  const take = (indices: ArrayLike<number>) => {
-    const x = new Float32Array(indices.length * size);
-    const y = new Float32Array(indices.length);
-    for (let j = 0; j < indices.length; j++) {
-      x.set(train.x.subarray(indices[j] * size, (indices[j] + 1) * size), j * size);
-      y[j] = train.y[indices[j]];
-    }
-    return { x: { shape: [indices.length, ...imageShape], data: x }, y: { shape: [indices.length], data: y } };
-  };
-  const val = take(Array.from(order).slice(0, nVal));
-  const tr = take(Array.from(order).slice(nVal));
-  return {
-    x_train: tr.x,
-    y_train: tr.y,
-    x_val: val.x,
-    y_val: val.y,
-    x_test: { shape: [test.y.length, ...imageShape], data: test.x },
-    y_test: { shape: [test.y.length], data: Float32Array.from(test.y) },
-  };
 }
 
 export function visionPrepareActivities(deps: ActivityDeps) {
@@ -148,14 +82,7 @@ export function visionPrepareActivities(deps: ActivityDeps) {
           const train = await loadMnist(raw.dir, 'train', root.read);
           const test = await loadMnist(raw.dir, 't10k', root.read);
           checkMnistShapes(train, test);
-          const shape = [train.rows, train.cols, 1];
-          const arrays = splitArrays(
-            { x: toNhwc(train.images, train.count, train.rows, 1, false), y: train.labels },
-            { x: toNhwc(test.images, test.count, test.rows, 1, false), y: test.labels },
-            shape,
-            validationFraction,
-            seed,
-          );
+          const arrays = imageArrays(train, test, { side: train.rows, channels: 1, chw: false }, validationFraction, seed);
           return { arrays, info: { classes: 10 } };
         },
       });
@@ -177,13 +104,7 @@ export function visionPrepareActivities(deps: ActivityDeps) {
         build: async () => {
           const train = await loadCifar10(raw.dir, 'train', root.read);
           const test = await loadCifar10(raw.dir, 'test', root.read);
-          const arrays = splitArrays(
-            { x: toNhwc(train.images, train.count, 32, 3, true), y: train.labels },
-            { x: toNhwc(test.images, test.count, 32, 3, true), y: test.labels },
-            [32, 32, 3],
-            validationFraction,
-            seed,
-          );
+          const arrays = imageArrays(train, test, { side: CIFAR_SIDE, channels: CIFAR_CHANNELS, chw: true }, validationFraction, seed);
           return { arrays, info: { classes: 10 } };
         },
       });

@@ -29,6 +29,7 @@ interface Probe {
 
 function probeDevices(): Probe {
   const script = path.join(__dirname, '..', '..', 'models', 'device-probe.js');
+  // The probe inherits the whole environment (TensorFlow's and CUDA's variables), as a worker would.
   const run = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 120_000, env: process.env });
   const last = run.stdout.trim().split('\n').pop() ?? '{}';
   let parsed: Omit<Probe, 'deviceLog'>;

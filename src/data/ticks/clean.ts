@@ -174,3 +174,25 @@ export async function readTicksList(file: string, window?: TimeWindow, opts: Cle
   const { frame, report } = await readTicks(file, window, opts);
   return { ticks: ticksOf(frame), report };
 }
+
+/**
+ * Dropping a few bad ticks is cleaning; dropping many means the feed is broken, and training on what is
+ * left would be training on the wrong data. Rows outside the window are not dirty.
+ */
+export function assertCleanEnough(file: string, r: CleaningReport, maxFraction: number): void {
+  const inWindow = r.rows - r.outsideWindow;
+  const dirty = r.nonPositive + r.duplicates + r.outOfOrder + r.outliers;
+  if (inWindow > 0 && dirty / inWindow > maxFraction) {
+    throw new DataError(
+      `${dirty} of ${inWindow} ticks in the window are unusable (${r.nonPositive} non-positive or NaN price/size, ${r.duplicates} duplicates, ` +
+        `${r.outOfOrder} out of order, ${r.outliers} outliers): more than the allowed ${(maxFraction * 100).toFixed(1)}% (param maxDirtyFraction)`,
+      file,
+    );
+  }
+}
+
+export function addCleaningReports(a: CleaningReport, b: CleaningReport): CleaningReport {
+  const out = { ...a };
+  for (const key of Object.keys(b) as (keyof CleaningReport)[]) out[key] += b[key];
+  return out;
+}

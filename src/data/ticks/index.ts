@@ -4,8 +4,9 @@
  */
 export * from './types';
 export { generateTicks, MAX_MOMENTUM, writeTicksCsv, writeTicksParquet } from './generate';
-export { readTicks, readTicksList, ticksOf } from './clean';
+export { addCleaningReports, assertCleanEnough, readTicks, readTicksList, ticksOf } from './clean';
 export type { CleanTicks, CleaningOptions } from './clean';
 export { toBars } from './bars';
 export { bollinger, ema, macd, realisedVol, rsi, sma, volumeProfile } from './indicators';
 export { BAR_FEATURE_NAMES, barFeatures } from './features';
+export { buildTickArrays, TICK_SPLIT } from './arrays';
