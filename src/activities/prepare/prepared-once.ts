@@ -8,6 +8,7 @@ import { hasArrays, readMeta, StoredArray, writeArraysAtomically } from '../../d
 import type { DataRoot } from '../../data/paths';
 import type { PreparedData, StageRequest } from '../../workflows/shared/types';
 import type { ActivityDeps } from '../deps';
+import { sharePrepared } from '../shared-run-files';
 
 export interface PrepareSpec {
   dataset: string;
@@ -26,6 +27,8 @@ export async function preparedOnce(root: DataRoot, { mlflow }: ActivityDeps, req
     const { arrays, info } = await spec.build();
     await writeArraysAtomically(dir, arrays, { ...info, dataset: spec.dataset, inputHash: hash, settings: spec.settings });
   }
+  // Published once per content hash, so a training on a machine with another data root finds the arrays too.
+  await sharePrepared(mlflow, req, dir);
   const meta = await readMeta(dir);
   const counts = Object.fromEntries(
     Object.entries(meta.arrays)
