@@ -33,7 +33,9 @@ it('a retry on a worker with another data root resumes from the published checkp
       requestId: `elsewhere-${config.taskQueues.cpu}`,
       input: { source: { kind: 'synthetic', size: 'small' }, params: { epochs } },
     });
-    const run = await mlflow.getRun(await eventually(async () => (await client.progress(handle.workflowId)).mlflowRunId));
+    const runId = await eventually(async () => (await client.progress(handle.workflowId)).mlflowRunId);
+    // A freshly started MLflow server can stall for a while; the pipeline's activities retry, so does this read.
+    const run = await eventually(() => mlflow.getRun(runId).catch(() => undefined), 180_000, 1_000);
     // Kill A once a checkpoint after at least one whole epoch has reached the store.
     const published = await eventually(async () => {
       const pointer = await readPointer({ mlflow, artifactUri: run.info.artifact_uri, prefix: CHECKPOINTS_ARTIFACT_PATH });
