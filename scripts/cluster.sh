@@ -4,10 +4,11 @@
 #
 #   PostgreSQL 15 (project-local, 127.0.0.1:$CLUSTER_PG_PORT)   databases temporal, temporal_visibility, mlflow
 #   temporal-server v1.32.2 (frontend, history, matching, worker) on PostgreSQL, frontend 127.0.0.1:$CLUSTER_TEMPORAL_PORT
+#   Temporal Web UI server v$TEMPORAL_UI_SERVER_VERSION, http://127.0.0.1:$CLUSTER_UI_PORT
 #   MLflow on PostgreSQL with artifact proxying, 127.0.0.1:$CLUSTER_MLFLOW_PORT
 #   $DML_CPU_WORKERS CPU + $DML_GPU_WORKERS GPU-queue worker processes (node build/src/workers/{cpu,gpu}.js)
 #
-#   scripts/cluster.sh build | start [all|postgres|temporal|mlflow|workers] | stop [same] | status | env
+#   scripts/cluster.sh build | start [all|postgres|temporal|ui|mlflow|workers] | stop [same] | status | env
 #   scripts/cluster.sh restart-temporal | kill-worker cpu|gpu N | start-worker cpu|gpu N
 #
 # State (data, logs, pids) lives under $CLUSTER_STATE (default .local/cluster, git-ignored). `env` prints the
@@ -36,6 +37,7 @@ export CLUSTER_MATCHING_MEMBERSHIP_PORT=$((CLUSTER_TEMPORAL_PORT + 22)) CLUSTER_
 export CLUSTER_METRICS_PORT=$((CLUSTER_TEMPORAL_PORT + 30))
 export CLUSTER_DYNAMIC_CONFIG=$ROOT/config/temporal-cluster-dynamic.yaml
 CLUSTER_MLFLOW_PORT=${CLUSTER_MLFLOW_PORT:-25000}
+export CLUSTER_UI_PORT=${CLUSTER_UI_PORT:-28233}
 DML_CPU_WORKERS=${DML_CPU_WORKERS:-2}
 DML_GPU_WORKERS=${DML_GPU_WORKERS:-2}
 # One data root for all workers by default (one machine); DML_CLUSTER_SEPARATE_DATA=1 gives each worker its own, as
@@ -178,6 +180,22 @@ register_namespace_and_attributes() {
 
 start_temporal() { setup_schema; start_temporal_server; register_namespace_and_attributes; }
 
+# --- Temporal Web UI ----------------------------------------------------------------------------------------------
+UI_BIN="$ROOT/.cache/temporal-ui-server-$TEMPORAL_UI_SERVER_VERSION/temporal-ui-server"
+ui_healthy() { .venv/bin/python -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$CLUSTER_UI_PORT/', timeout=2)"; }
+
+start_ui() {
+  if running ui; then log "ui already running (pid $(cat "$PIDS/ui.pid"))"; return; fi
+  [ -x "$UI_BIN" ] || die "$UI_BIN missing: run scripts/cluster.sh build"
+  # The UI server reads <config dir>/<env>.yaml; ours is rendered into the state folder.
+  mkdir -p "$CLUSTER_STATE/ui"
+  envsubst <config/temporal-ui.yaml >"$CLUSTER_STATE/ui/cluster.yaml"
+  setsid nohup "$UI_BIN" --root "$CLUSTER_STATE" --config ui --env cluster start >>"$LOGS/ui.log" 2>&1 &
+  echo $! >"$PIDS/ui.pid"
+  wait_until "ui" 60 ui_healthy
+  log "ui up on http://127.0.0.1:$CLUSTER_UI_PORT"
+}
+
 # --- MLflow -------------------------------------------------------------------------------------------------------
 mlflow_healthy() { .venv/bin/python -c "import urllib.request as u; u.urlopen('$MLFLOW_URI/health', timeout=2)"; }
 
@@ -234,14 +252,14 @@ kill_worker() { # role, index
 }
 
 env_lines() {
-  echo "export TEMPORAL_ADDRESS=$TEMPORAL_ADDR TEMPORAL_NAMESPACE=$TEMPORAL_NAMESPACE MLFLOW_TRACKING_URI=$MLFLOW_URI"
+  echo "export TEMPORAL_ADDRESS=$TEMPORAL_ADDR TEMPORAL_NAMESPACE=$TEMPORAL_NAMESPACE MLFLOW_TRACKING_URI=$MLFLOW_URI TEMPORAL_UI_PORT=$CLUSTER_UI_PORT"
 }
 
 status() {
   if [ -s "$PGDATA/PG_VERSION" ] && as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
     echo "postgres: running (127.0.0.1:$CLUSTER_PG_PORT)"
   else echo "postgres: stopped"; fi
-  for name in temporal mlflow; do
+  for name in temporal ui mlflow; do
     if running $name; then echo "$name: running (pid $(cat "$PIDS/$name.pid"))"; else echo "$name: stopped"; fi
   done
   for f in "$PIDS"/worker-*.pid; do
@@ -257,20 +275,22 @@ case "${1:-}" in
     case "${2:-all}" in
       postgres) start_postgres ;;
       temporal) start_temporal ;;
+      ui) start_ui ;;
       mlflow) start_mlflow ;;
       workers) start_workers ;;
-      all) start_postgres; start_temporal; start_mlflow; start_workers; env_lines ;;
-      *) die "unknown part '$2' (postgres, temporal, mlflow, workers or all)" ;;
+      all) start_postgres; start_temporal; start_ui; start_mlflow; start_workers; env_lines ;;
+      *) die "unknown part '$2' (postgres, temporal, ui, mlflow, workers or all)" ;;
     esac
     ;;
   stop)
     case "${2:-all}" in
       postgres) stop_postgres ;;
       temporal) stop_pid temporal ;;
+      ui) stop_pid ui ;;
       mlflow) stop_pid mlflow ;;
       workers) stop_workers ;;
-      all) stop_workers; stop_pid mlflow; stop_pid temporal; stop_postgres ;;
-      *) die "unknown part '$2' (postgres, temporal, mlflow, workers or all)" ;;
+      all) stop_workers; stop_pid mlflow; stop_pid ui; stop_pid temporal; stop_postgres ;;
+      *) die "unknown part '$2' (postgres, temporal, ui, mlflow, workers or all)" ;;
     esac
     ;;
   restart-temporal) stop_pid temporal; start_temporal_server ;;
@@ -278,5 +298,5 @@ case "${1:-}" in
   start-worker) start_worker "${2:?role}" "${3:?index}" ;;
   status) status ;;
   env) env_lines ;;
-  *) echo "usage: $0 build | start|stop [all|postgres|temporal|mlflow|workers] | status | env | restart-temporal | kill-worker|start-worker cpu|gpu N" >&2; exit 2 ;;
+  *) echo "usage: $0 build | start|stop [all|postgres|temporal|ui|mlflow|workers] | status | env | restart-temporal | kill-worker|start-worker cpu|gpu N" >&2; exit 2 ;;
 esac

@@ -31,6 +31,10 @@ STUNNEL_DEB_VERSION=3:5.68-2+deb12u1
 # built from the Go module proxy; the module needs Go >= 1.26.10, which the installed go fetches through GOTOOLCHAIN.
 TEMPORAL_SERVER_VERSION=1.32.2
 TEMPORAL_SERVER_GOTOOLCHAIN=go1.27.3
+# Temporal Web UI for that cluster (Go module with the UI assets embedded). 2.58.x needs go.temporal.io/api v1.64.0
+# and echo v4.16.1, which the Go proxy answers with 403 "This module version is not available"; 2.56.4 builds
+# (its go.temporal.io/api v1.63.5 is the one server 1.32.2 uses).
+TEMPORAL_UI_SERVER_VERSION=2.56.4
 # MLflow's backend store on PostgreSQL (installed by `scripts/cluster.sh build`, not by setup.sh).
 PSYCOPG2_PIN="psycopg2-binary==2.9.13"
 PG_VERSION=15

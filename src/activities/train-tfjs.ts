@@ -16,6 +16,9 @@ import { ProgressReporter, startHeartbeating } from './progress';
 import { tensorExample, writeMlflowModel } from './model-folder';
 import { batchShape, tensorSpec } from '../mlflow';
 import { keepInputScaling } from '../models/training/preprocessing';
+import { checkpointName } from '../models/training/checkpoints';
+import { BackgroundPublisher } from './remote-copy';
+import { checkpointsRemote, fetchCheckpointIfMissing, localPrepared } from './shared-run-files';
 
 /** Heartbeat details of a training attempt: where it got to, and where its checkpoint is. */
 export interface TrainingHeartbeat {
@@ -47,6 +50,18 @@ export function tfjsTrainer({ mlflow, dataRoot, limits, checkpointEverySec = DEF
     const root = await DataRoot.open(dataRoot, limits);
     const checkpointDir = await root.mkdir(checkpointDirOf(dataRoot, req.run.runId));
     const outputDir = await root.resolve(modelDirOf(dataRoot, req.run.runId));
+    // Another machine may have prepared the data and checkpointed earlier attempts: both come through MLflow then.
+    const preparedDir = await localPrepared(root, mlflow, req);
+    const remote = checkpointsRemote(mlflow, req.run);
+    const fetched = await fetchCheckpointIfMissing(remote, checkpointDir);
+    if (fetched) {
+      log.info('fetched the newest published checkpoint: an earlier attempt ran on another machine', { checkpoint: fetched, checkpointDir });
+      await mlflow.setTag(req.run.runId, `checkpoint_fetched_attempt_${attempt}`, fetched);
+    }
+    // Publishing runs beside the training: only at checkpoint time, never per batch, and never awaited by a heartbeat.
+    const publisher = new BackgroundPublisher(remote, (checkpoint, err) =>
+      log.warn('checkpoint not published; a retry elsewhere resumes from an older one', { checkpoint, error: (err as Error).message }),
+    );
     // The main thread is free while the thread trains, so the heartbeat keeps its pace whatever a batch costs.
     let details: TrainingHeartbeat = { epoch: 0, totalEpochs, metrics: {}, checkpointDir };
     const heart = startHeartbeating<TrainingHeartbeat>(details, HEARTBEAT_EVERY_MS);
@@ -83,6 +98,7 @@ export function tfjsTrainer({ mlflow, dataRoot, limits, checkpointEverySec = DEF
         await reporter.update(progress, (m.epoch - 1) * m.batches + m.batch, totalEpochs * m.batches);
       } else if (m.type === 'checkpoint') {
         beat({ checkpoint: m.checkpoint });
+        publisher.publish(m.checkpoint, `${checkpointDir}/${m.checkpoint}`);
       } else if (m.type === 'epoch') {
         beat({ epoch: m.record.epoch, batch: 0, metrics: m.record.metrics, backend });
         latestMetrics = m.record.metrics;
@@ -91,6 +107,7 @@ export function tfjsTrainer({ mlflow, dataRoot, limits, checkpointEverySec = DEF
         await logEpochs([m.record]);
       } else if (m.type === 'stopped') {
         log.info('training stopped with a checkpoint', { epochsDone: m.epochsDone, batchesDone: m.batchesDone, checkpointDir });
+        publisher.publish(checkpointName(m), `${checkpointDir}/${checkpointName(m)}`);
       } else if (m.type === 'trained') {
         history = m.history;
         shapes = { inputShape: m.inputShape, outputShape: m.outputShape };
@@ -98,7 +115,7 @@ export function tfjsTrainer({ mlflow, dataRoot, limits, checkpointEverySec = DEF
     };
     try {
       await runInThread(
-        { mode: 'train', architecture, preparedDir: req.prepared.dir, params: req.params, checkpointDir, checkpointEveryMs: checkpointEverySec * 1000, outputDir },
+        { mode: 'train', architecture, preparedDir, params: req.params, checkpointDir, checkpointEveryMs: checkpointEverySec * 1000, outputDir },
         onMessage,
         Context.current().cancellationSignal,
       );
@@ -107,18 +124,21 @@ export function tfjsTrainer({ mlflow, dataRoot, limits, checkpointEverySec = DEF
         // A diverged model is worthless and a retry would diverge again: leave nothing of it on disk.
         log.error('training diverged; removing its checkpoints and model files', { error: (err as Error).message, checkpointDir, outputDir });
         await Promise.all([checkpointDir, outputDir].map((dir) => fs.rm(dir, { recursive: true, force: true })));
+      } else {
+        // Stopped or failed: the retry may land on another machine, so let the newest checkpoint reach the store.
+        await publisher.idle();
       }
       throw err;
     } finally {
       heart.stop();
     }
-    await keepInputScaling(root, req.prepared.dir, outputDir);
+    await keepInputScaling(root, preparedDir, outputDir);
     if (!shapes) throw new Error('training thread ended without reporting the trained model');
     await writeMlflowModel(root, outputDir, {
       runId: req.run.runId,
       flavor: { kind: 'tfjs', backend },
       signature: { inputs: [tensorSpec(batchShape(shapes.inputShape))], outputs: [tensorSpec(batchShape(shapes.outputShape))] },
-      example: await tensorExample(req.prepared.dir, 'x_test'),
+      example: await tensorExample(preparedDir, 'x_test'),
     });
     const last = history[history.length - 1];
     return { dir: outputDir, format: 'tfjs-layers', backend, epochs: history.length, metrics: last?.metrics ?? {} };

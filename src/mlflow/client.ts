@@ -187,6 +187,16 @@ export class MlflowClient {
     }
   }
 
+  /** Deletes a file or folder through the proxy (the server must serve artifacts; a missing path is not an error). */
+  async deleteArtifact(artifactUri: string, relativePath: string): Promise<void> {
+    const url = this.artifactProxyPath(artifactUri, relativePath);
+    try {
+      await this.http.delete(url);
+    } catch (err) {
+      throw toMlflowError(err, `artifacts/${relativePath}`);
+    }
+  }
+
   async listArtifacts(runId: string, path?: string): Promise<FileInfo[]> {
     const res = await this.call<{ files?: FileInfo[] }>('GET', 'artifacts/list', { run_id: runId, ...(path ? { path } : {}) });
     return res.files ?? [];

@@ -9,6 +9,7 @@ import { folderOnce } from '../../data/once';
 import type { DataRoot } from '../../data/paths';
 import type { PreparedData, StageRequest } from '../../workflows/shared/types';
 import type { ActivityDeps } from '../deps';
+import { sharePrepared } from '../shared-run-files';
 
 export interface PrepareSpec {
   dataset: string;
@@ -31,6 +32,8 @@ export async function preparedOnce(root: DataRoot, { mlflow }: ActivityDeps, req
     META,
   );
   const reused = !built;
+  // Published once per content hash, so a training on a machine with another data root finds the arrays too.
+  await sharePrepared(mlflow, req, dir);
   const meta = await readMeta(dir);
   const counts = Object.fromEntries(
     Object.entries(meta.arrays)

@@ -1,0 +1,67 @@
+/**
+ * What a training needs from other machines, reached through the MLflow artifact store (src/activities/remote-copy.ts)
+ * so workers with separate data roots can take over each other's runs:
+ *   - checkpoints: published to the run's artifacts (`checkpoints/`) after each local checkpoint; a retry whose
+ *     data root has none fetches the newest before resuming.
+ *   - prepared arrays: published once per content hash to the experiment's artifacts (`prepared/<pipeline>/<hash>/`)
+ *     by the prepare stage; a training whose data root lacks them fetches them. Uploading beats re-preparing on the
+ *     GPU machine: the raw inputs (a user's raw folder, a download cache) live on the machine that prepared.
+ */
+import { Context } from '@temporalio/activity';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { META } from '../data/arrays';
+import { preparedDir } from '../data/layout';
+import type { DataRoot } from '../data/paths';
+import type { MlflowClient } from '../mlflow';
+import type { PreparedData, StageRequest, TrackingRun } from '../workflows/shared/types';
+import { fetchLatest, publishVersion, readFolder, readPointer, type RemoteFolder } from './remote-copy';
+
+export const CHECKPOINTS_ARTIFACT_PATH = 'checkpoints';
+/** The single version name of a prepared folder: its content hash is already in the prefix. */
+const PREPARED_VERSION = 'arrays';
+
+export function checkpointsRemote(mlflow: MlflowClient, run: TrackingRun): RemoteFolder {
+  return { mlflow, artifactUri: run.artifactUri, prefix: CHECKPOINTS_ARTIFACT_PATH };
+}
+
+/** A retry on a machine without the run's checkpoints: the newest published one, fetched into `checkpointDir`. */
+export async function fetchCheckpointIfMissing(remote: RemoteFolder, checkpointDir: string): Promise<string | undefined> {
+  const local = (await fs.readdir(checkpointDir)).filter((name) => name.startsWith('ckpt-'));
+  if (local.length > 0) return undefined;
+  const fetched = await fetchLatest(remote, (version) => path.join(checkpointDir, version));
+  return fetched && path.basename(fetched);
+}
+
+/**
+ * Prepared data is keyed by content, not by run: it goes next to the experiment's runs (`mlflow-artifacts:/<exp>`),
+ * so a dataset reused by a thousand runs is stored once. A URI of another shape keeps it with the run.
+ */
+function preparedRemote(mlflow: MlflowClient, run: TrackingRun, pipeline: string, hash: string): RemoteFolder {
+  const suffix = `/${run.runId}/artifacts`;
+  const artifactUri = run.artifactUri.endsWith(suffix) ? run.artifactUri.slice(0, -suffix.length) : run.artifactUri;
+  return { mlflow, artifactUri, prefix: `${preparedDir(pipeline)}/${hash}` };
+}
+
+/** Publishes a prepared folder unless its hash already is (one pointer read per prepare when it is). */
+export async function sharePrepared(mlflow: MlflowClient, req: StageRequest, dir: string): Promise<void> {
+  const remote = preparedRemote(mlflow, req.run, req.pipeline, path.basename(dir));
+  if (await readPointer(remote)) return;
+  await publishVersion(remote, PREPARED_VERSION, await readFolder(dir), () => Context.current().heartbeat());
+}
+
+/**
+ * The prepared folder under this worker's data root: the one the prepare stage wrote when the root is shared,
+ * otherwise fetched from the artifact store into the same relative place (the local disk caches it for later runs).
+ */
+export async function localPrepared(root: DataRoot, mlflow: MlflowClient, req: StageRequest & { prepared: PreparedData }): Promise<string> {
+  const hash = path.basename(req.prepared.dir);
+  const local = await root.resolve(path.join(preparedDir(req.pipeline), hash));
+  if (await root.exists(path.join(preparedDir(req.pipeline), hash, META))) return local;
+  await root.mkdir(preparedDir(req.pipeline));
+  const fetched = await fetchLatest(preparedRemote(mlflow, req.run, req.pipeline, hash), () => local);
+  if (!fetched) {
+    throw new Error(`prepared data ${req.prepared.dir} is not under this worker's data root ${root.dir} and was never published to MLflow's artifact store`);
+  }
+  return fetched;
+}

@@ -1,0 +1,72 @@
+/**
+ * A training retried on another machine resumes from the checkpoint the killed machine published to MLflow's artifact
+ * store. GPU worker A runs with a data root of its own: it finds neither the prepared arrays nor (later) anything of
+ * the retry's, so it fetches the arrays the CPU worker published and publishes each checkpoint. A is SIGKILLed after
+ * an epoch is published; GPU worker B, started only then, has no checkpoint of the run on its disk: it fetches the
+ * published one and resumes there. B shares the CPU worker's data root, because the evaluate stage (CPU) reads the
+ * trained model from the local disk. Every epoch is logged once, in one MLflow run.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { checkpointDirOf, preparedDir } from '../../src/data/layout';
+import { MlflowClient } from '../../src/mlflow';
+import { readPointer } from '../../src/activities/remote-copy';
+import { CHECKPOINTS_ARTIFACT_PATH } from '../../src/activities/shared-run-files';
+import { eventually, pipelineClient, startWorkers, testConfig } from '../helpers/stack';
+import { startWorkerProcess, workerEnv } from '../helpers/worker-process';
+
+const epochsOf = (checkpoint: string) => Number(/^ckpt-e(\d+)-b\d+$/.exec(checkpoint)![1]);
+
+it('a retry on a worker with another data root resumes from the published checkpoint', async () => {
+  const config = testConfig();
+  const env = { ...workerEnv(config), DML_CHECKPOINT_EVERY_SEC: '1' };
+  const rootA = fs.mkdtempSync(path.join(os.tmpdir(), 'dml-gpu-a-'));
+  const mlflow = new MlflowClient(config.mlflow);
+  const cpu = await startWorkers(config, ['cpu']);
+  const client = await pipelineClient(config);
+  const gpuA = startWorkerProcess('gpu', { ...env, DML_DATA_ROOT: rootA });
+  let gpuB: ReturnType<typeof startWorkerProcess> | undefined;
+  try {
+    const epochs = 5;
+    const handle = await client.start('mnist', {
+      requestId: `elsewhere-${config.taskQueues.cpu}`,
+      input: { source: { kind: 'synthetic', size: 'small' }, params: { epochs } },
+    });
+    const runId = await eventually(async () => (await client.progress(handle.workflowId)).mlflowRunId);
+    // A freshly started MLflow server can stall for a while; the pipeline's activities retry, so does this read.
+    const run = await eventually(() => mlflow.getRun(runId).catch(() => undefined), 180_000, 1_000);
+    // Kill A once a checkpoint after at least one whole epoch has reached the store.
+    const published = await eventually(async () => {
+      const pointer = await readPointer({ mlflow, artifactUri: run.info.artifact_uri, prefix: CHECKPOINTS_ARTIFACT_PATH });
+      return pointer && epochsOf(pointer.version) >= 1 && pointer.version;
+    }, 180_000, 100);
+    gpuA.child.kill('SIGKILL');
+    await gpuA.exited;
+    // A trained from arrays it fetched into its own root; B's disk holds nothing of the run's training.
+    const preparedA = fs.readdirSync(path.join(rootA, preparedDir('mnist')));
+    expect(preparedA).toHaveLength(1);
+    expect(fs.existsSync(path.join(rootA, preparedDir('mnist'), preparedA[0], 'meta.json'))).toBe(true);
+    expect(fs.existsSync(checkpointDirOf(config.dataRoot, run.info.run_id))).toBe(false);
+    gpuB = startWorkerProcess('gpu', env);
+
+    const result = await handle.result();
+    expect(result.metrics.test_accuracy).toBeGreaterThan(0.5);
+
+    const tags = Object.fromEntries((await mlflow.getRun(run.info.run_id)).data.tags?.map((t) => [t.key, t.value]) ?? []);
+    const fetched = tags.checkpoint_fetched_attempt_2;
+    expect(fetched).toMatch(/^ckpt-e\d{6}-b\d{6}$/);
+    // The retry resumed where the fetched checkpoint left off: after the epoch(s) published before the kill.
+    expect(epochsOf(fetched)).toBeGreaterThanOrEqual(epochsOf(published));
+    expect(Number(tags.resumed_from_epoch_attempt_2)).toBe(epochsOf(fetched));
+    expect(Number(tags.resumed_from_epoch_attempt_2)).toBeGreaterThan(0);
+    const steps = (await mlflow.getMetricHistory(run.info.run_id, 'val_accuracy')).map((p) => p.step).sort((a, b) => a - b);
+    expect(steps).toEqual(Array.from({ length: epochs }, (_, i) => i + 1));
+  } finally {
+    gpuA.child.kill('SIGKILL');
+    gpuB?.child.kill('SIGKILL');
+    await cpu.stop();
+    await client.close();
+    fs.rmSync(rootA, { recursive: true, force: true });
+  }
+}, 400_000);
