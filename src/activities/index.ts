@@ -7,6 +7,7 @@ import { withFailureMapping } from './failures';
 import { trackingActivities } from './tracking';
 import { registryActivities } from './registry';
 import { partitionActivities } from './partitions';
+import { partitionDataActivities } from './partition-data';
 import { visionPrepareActivities } from './prepare/vision';
 import { tickPrepareActivities } from './prepare/ticks';
 import { powerPrepareActivities } from './prepare/power';
@@ -26,6 +27,7 @@ export function createCpuActivities(deps: ActivityDeps) {
     ...trackingActivities(deps),
     ...registryActivities(deps),
     ...partitionActivities(),
+    ...partitionDataActivities(deps),
     ...visionPrepareActivities(deps),
     ...tickPrepareActivities(deps),
     ...powerPrepareActivities(deps),
