@@ -1,5 +1,9 @@
-/** The data sensor's pure parts: the days a tick window needs, durations, the sensor input's limits, the UI line. */
-import { daysOfWindow } from '../../src/activities/partition-data';
+/** The data sensor's pure parts and its file check: the days a tick window needs, durations, sensor input limits, the UI line. */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { daysOfWindow, partitionDataActivities } from '../../src/activities/partition-data';
+import type { ValidInput } from '../../src/workflows/shared/types';
 import { durationMs, parsePipelineInput } from '../../src/workflows/shared/input-schema';
 import { renderCurrentDetails } from '../../src/workflows/shared/current-details';
 
@@ -31,5 +35,24 @@ describe('data sensor (pure parts)', () => {
       waitingForData: { missing: ['raw/ticks/2026-01-09.csv', 'raw/ticks/2026-01-10.csv', 'raw/ticks/2026-01-11.csv', 'raw/ticks/2026-01-12.csv'], expected: 7, since, checkedAt: since + 60_000, deadline: since + 3_600_000 },
     });
     expect(text).toContain('**Waiting for data** 4 of 7 files missing (`raw/ticks/2026-01-09.csv`, `raw/ticks/2026-01-10.csv`, `raw/ticks/2026-01-11.csv`, … 1 more), since 02:00:03 UTC, timeout in 59m00s');
+  });
+
+  it('lists the missing files of a partition under the data root: tick days by name, vision files with or without .gz', async () => {
+    const dataRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'dml-sensor-'));
+    const { checkPartitionData } = partitionDataActivities({ dataRoot });
+    const check = (pipeline: 'tick' | 'mnist', input: object) => checkPartitionData({ pipeline, input: input as ValidInput });
+    await fs.mkdir(path.join(dataRoot, 'raw', 'ticks'), { recursive: true });
+    await fs.writeFile(path.join(dataRoot, 'raw', 'ticks', '2026-01-06.parquet'), '');
+    await fs.writeFile(path.join(dataRoot, 'raw', 'ticks', 'notes.csv'), '');
+    const window = { start: '2026-01-05T00:00:00Z', end: '2026-01-08T00:00:00Z' };
+    expect(await check('tick', { window })).toEqual({ missing: ['raw/ticks/2026-01-05.csv', 'raw/ticks/2026-01-07.csv'], expected: 3 });
+    expect(await check('tick', { window, source: { kind: 'synthetic' } })).toEqual({ missing: [], expected: 0 });
+
+    await fs.mkdir(path.join(dataRoot, 'mine'), { recursive: true });
+    for (const f of ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte']) await fs.writeFile(path.join(dataRoot, 'mine', f), '');
+    expect(await check('mnist', { trainingDate: '2026-01-05', source: { kind: 'files', dir: 'mine' } })).toEqual({ missing: ['mine/t10k-labels-idx1-ubyte'], expected: 4 });
+    // The data root is a boundary: a dir outside it is refused, not reported as missing.
+    await expect(check('mnist', { trainingDate: '2026-01-05', source: { kind: 'files', dir: '../elsewhere' } })).rejects.toThrow();
+    await fs.rm(dataRoot, { recursive: true, force: true });
   });
 });
