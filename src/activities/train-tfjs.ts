@@ -16,6 +16,7 @@ import { ProgressReporter, startHeartbeating } from './progress';
 import { tensorExample, writeMlflowModel } from './model-folder';
 import { batchShape, tensorSpec } from '../mlflow';
 import { keepInputScaling } from '../models/training/preprocessing';
+import { warmStartDir } from './warm-start';
 
 /** Heartbeat details of a training attempt: where it got to, and where its checkpoint is. */
 export interface TrainingHeartbeat {
@@ -38,7 +39,8 @@ const HEARTBEAT_EVERY_MS = 2_000;
 /** MLflow tag values are limited; a reason is a sentence or two. */
 const MAX_TAG_CHARS = 500;
 
-export function tfjsTrainer({ mlflow, dataRoot, limits, checkpointEverySec = DEFAULT_CHECKPOINT_EVERY_SEC }: ActivityDeps, family: ModelFamily) {
+export function tfjsTrainer(deps: ActivityDeps, family: ModelFamily) {
+  const { mlflow, dataRoot, limits, checkpointEverySec = DEFAULT_CHECKPOINT_EVERY_SEC } = deps;
   return async (req: StageRequest & { prepared: PreparedData }): Promise<TrainedModel> => {
     const totalEpochs = paramsOf(req, family).epochs;
     const architecture = architectureFor(family, req.params);
@@ -97,8 +99,9 @@ export function tfjsTrainer({ mlflow, dataRoot, limits, checkpointEverySec = DEF
       }
     };
     try {
+      const initialModelDir = await warmStartDir(deps, req);
       await runInThread(
-        { mode: 'train', architecture, preparedDir: req.prepared.dir, params: req.params, checkpointDir, checkpointEveryMs: checkpointEverySec * 1000, outputDir },
+        { mode: 'train', architecture, preparedDir: req.prepared.dir, params: req.params, checkpointDir, checkpointEveryMs: checkpointEverySec * 1000, outputDir, initialModelDir },
         onMessage,
         Context.current().cancellationSignal,
       );

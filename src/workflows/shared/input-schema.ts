@@ -145,6 +145,11 @@ export const INPUT_SCHEMAS = {
   tick: inputSchema(PARAMS_SCHEMAS.tick.prefault({}), gateSchema('tick'), tickSourceSchema, {
     /** Days of ticks a scheduled run trains on, ending at its scheduled time (default 1: the last day; 7: the past week). */
     lookbackDays: int(1, 366).optional(),
+    /**
+     * 'champion': training starts from the current champion's weights (fine-tuning, e.g. tick-intraday) instead of
+     * fresh ones; without a champion it trains fresh and says why. The param `warm_start_version` records which.
+     */
+    warmStart: z.literal('champion').optional(),
   }),
   power: inputSchema(PARAMS_SCHEMAS.power.prefault({}), gateSchema('power')),
 };
