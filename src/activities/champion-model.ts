@@ -2,13 +2,10 @@
  * The current champion's model files, fetched through MLflow: evaluation scores the champion on the challenger's own
  * test data with them, so a promotion compares two models on the same rows, bars or images.
  */
-import path from 'node:path';
-import { DataRoot } from '../data/paths';
-import type { MlflowClient } from '../mlflow';
+import { downloadModelVersion } from '../serving/registered-model';
 import { MODEL_POLICIES } from '../workflows/shared/gates';
 import type { PipelineName } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
-import { MODEL_ARTIFACT_PATH } from './model-folder';
 
 export const CHAMPION_ALIAS = 'champion';
 
@@ -24,33 +21,15 @@ export const championKey = (metric: string) => `champion_${metric}`;
 /** Which champion version the `champion_*` metrics were measured with (a number, so it travels with the metrics). */
 export const CHAMPION_VERSION_KEY = 'champion_version';
 
-async function artifactFiles(mlflow: MlflowClient, runId: string, dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const f of await mlflow.listArtifacts(runId, dir)) out.push(...(f.is_dir ? await artifactFiles(mlflow, runId, f.path) : [f.path]));
-  return out;
-}
-
 /**
- * Downloads the champion's model once per version into `<data root>/models/champions/<model>-v<version>` (a
- * version's files never change, so a complete copy is reused). Undefined when the model has no champion yet.
+ * The current champion's files, downloaded once per version through MLflow (the same download as `durable-ml
+ * predict`'s, src/serving/registered-model.ts). Undefined when the model has no champion yet.
  */
 export async function fetchChampion({ mlflow, dataRoot, limits }: ActivityDeps, pipeline: PipelineName): Promise<ChampionModel | undefined> {
-  const modelName = MODEL_POLICIES[pipeline].modelName;
-  const current = await mlflow.getVersionByAlias(modelName, CHAMPION_ALIAS);
+  const current = await mlflow.getVersionByAlias(MODEL_POLICIES[pipeline].modelName, CHAMPION_ALIAS);
   if (!current?.run_id) return undefined;
-  const root = await DataRoot.open(dataRoot, limits);
-  const dir = path.join('models', 'champions', `${modelName}-v${current.version}`);
-  const complete = path.join(dir, '.complete');
-  if (!(await root.exists(complete))) {
-    const { artifact_uri: artifactUri } = (await mlflow.getRun(current.run_id)).info;
-    for (const file of await artifactFiles(mlflow, current.run_id, MODEL_ARTIFACT_PATH)) {
-      const relative = path.posix.relative(MODEL_ARTIFACT_PATH, file);
-      await root.mkdir(path.dirname(path.join(dir, relative)));
-      await root.writeFile(path.join(dir, relative), await mlflow.downloadArtifact(artifactUri, file));
-    }
-    await root.writeFile(complete, '');
-  }
-  return { version: current.version, runId: current.run_id, dir: await root.resolve(dir) };
+  const { version, runId, dir } = await downloadModelVersion(mlflow, current, dataRoot, limits);
+  return { version, runId, dir };
 }
 
 /**

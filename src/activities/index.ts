@@ -8,6 +8,7 @@ import { trackingActivities } from './tracking';
 import { registryActivities } from './registry';
 import { promotionActivities } from './promotion';
 import { partitionActivities } from './partitions';
+import { partitionDataActivities } from './partition-data';
 import { visionPrepareActivities } from './prepare/vision';
 import { tickPrepareActivities } from './prepare/ticks';
 import { powerPrepareActivities } from './prepare/power';
@@ -28,6 +29,7 @@ export function createCpuActivities(deps: ActivityDeps) {
     ...registryActivities(deps),
     ...promotionActivities(),
     ...partitionActivities(),
+    ...partitionDataActivities(deps),
     ...visionPrepareActivities(deps),
     ...tickPrepareActivities(deps),
     ...powerPrepareActivities(deps),

@@ -48,6 +48,11 @@ export async function reportTrainingProgress(progress: TrainingProgress): Promis
  * 15 s keeps even a 12-hour training far below Temporal's 51,200-event history limit while the Web UI stays live.
  */
 export const PROGRESS_REPORT_EVERY_MS = 15_000;
+/**
+ * The least time between two reports, epoch ends included: on tiny data an epoch takes about a second, and one
+ * signal per epoch filled a history with 808 events in 8 minutes. The training's last step is always reported.
+ */
+export const PROGRESS_MIN_GAP_MS = 5_000;
 
 /** Steps (batches or boosting rounds) per second between two reports, and the seconds left at that pace. */
 export function speedBetween(prev: { done: number; at: number } | undefined, now: { done: number; at: number }, total: number): { stepsPerSec: number; etaSec: number } | undefined {
@@ -57,8 +62,9 @@ export function speedBetween(prev: { done: number; at: number } | undefined, now
 }
 
 /**
- * Sends training progress to the workflow at most every `everyMs` (and whenever forced, e.g. at an epoch's end),
- * with the throughput and ETA measured since the previous report.
+ * Sends training progress to the workflow at most every `everyMs`; a forced update (an epoch's end) goes sooner, but
+ * never within `minGapMs` of the previous one unless it is the training's last step. What is held back is superseded
+ * by the next report, or sent by `flush()`. Each report carries the throughput and ETA since the previous one.
  */
 export class ProgressReporter {
   private last?: { done: number; at: number };
@@ -71,8 +77,9 @@ export class ProgressReporter {
     /** Samples per step: the batch size for tfjs, 1 for boosting rounds. */
     private readonly perStep: number,
     private readonly everyMs = PROGRESS_REPORT_EVERY_MS,
-    private readonly send: (p: TrainingProgress) => Promise<void> = reportTrainingProgress,
+    private readonly signal: (p: TrainingProgress) => Promise<void> = reportTrainingProgress,
     private readonly now: () => number = Date.now,
+    private readonly minGapMs = PROGRESS_MIN_GAP_MS,
   ) {
     this.sentAt = now();
   }
@@ -86,17 +93,22 @@ export class ProgressReporter {
       this.last = { done, at };
       return;
     }
-    if (!force && at - this.sentAt < this.everyMs) return;
+    const finished = done >= total;
+    if (!finished && at - this.sentAt < (force ? this.minGapMs : this.everyMs)) return;
+    await this.send(progress, done, total, at);
+  }
+
+  /** Sends the update the interval held back, if any: the training's last state (e.g. after early stopping). */
+  async flush(): Promise<void> {
+    if (this.held) await this.send(this.held.progress, this.held.done, this.held.total, this.now());
+  }
+
+  private async send(progress: TrainingProgress, done: number, total: number, at: number): Promise<void> {
     const speed = speedBetween(this.last, { done, at }, total);
     this.last = { done, at };
     this.sentAt = at;
     this.held = undefined;
     const measured = speed ? { throughput: { perSec: speed.stepsPerSec * this.perStep, unit: this.unit }, etaSec: speed.etaSec } : {};
-    await this.send({ ...progress, ...measured, at });
-  }
-
-  /** Sends the update the interval held back, if any: the training's last state (e.g. after early stopping). */
-  async flush(): Promise<void> {
-    if (this.held) await this.update(this.held.progress, this.held.done, this.held.total, true);
+    await this.signal({ ...progress, ...measured, at });
   }
 }

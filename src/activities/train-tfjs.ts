@@ -19,6 +19,7 @@ import { keepInputScaling } from '../models/training/preprocessing';
 import { checkpointName } from '../models/training/checkpoints';
 import { BackgroundPublisher } from './remote-copy';
 import { checkpointsRemote, fetchCheckpointIfMissing, localPrepared } from './shared-run-files';
+import { warmStartDir } from './warm-start';
 
 /** Heartbeat details of a training attempt: where it got to, and where its checkpoint is. */
 export interface TrainingHeartbeat {
@@ -41,7 +42,8 @@ const HEARTBEAT_EVERY_MS = 2_000;
 /** MLflow tag values are limited; a reason is a sentence or two. */
 const MAX_TAG_CHARS = 500;
 
-export function tfjsTrainer({ mlflow, dataRoot, limits, checkpointEverySec = DEFAULT_CHECKPOINT_EVERY_SEC }: ActivityDeps, family: ModelFamily) {
+export function tfjsTrainer(deps: ActivityDeps, family: ModelFamily) {
+  const { mlflow, dataRoot, limits, checkpointEverySec = DEFAULT_CHECKPOINT_EVERY_SEC } = deps;
   return async (req: StageRequest & { prepared: PreparedData }): Promise<TrainedModel> => {
     const totalEpochs = paramsOf(req, family).epochs;
     const architecture = architectureFor(family, req.params);
@@ -114,8 +116,9 @@ export function tfjsTrainer({ mlflow, dataRoot, limits, checkpointEverySec = DEF
       }
     };
     try {
+      const initialModelDir = await warmStartDir(deps, req);
       await runInThread(
-        { mode: 'train', architecture, preparedDir, params: req.params, checkpointDir, checkpointEveryMs: checkpointEverySec * 1000, outputDir },
+        { mode: 'train', architecture, preparedDir, params: req.params, checkpointDir, checkpointEveryMs: checkpointEverySec * 1000, outputDir, initialModelDir },
         onMessage,
         Context.current().cancellationSignal,
       );

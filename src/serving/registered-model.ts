@@ -6,6 +6,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
+import type { DataLimits } from '../data/limits';
 import { DataRoot } from '../data/paths';
 import { MLMODEL_FILE, MlflowClient, type ModelVersion } from '../mlflow';
 import { PredictError } from './errors';
@@ -46,15 +47,24 @@ async function listTree(ml: MlflowClient, runId: string, prefix: string): Promis
 }
 
 export async function downloadRegisteredModel(ml: MlflowClient, ref: ModelRef, dataRoot: string): Promise<DownloadedModel> {
-  const version = await resolveModelVersion(ml, ref);
-  if (!version.run_id || !version.source) throw new PredictError(`${ref.name} v${version.version} has no run or source to download`);
+  return downloadModelVersion(ml, await resolveModelVersion(ml, ref), dataRoot);
+}
+
+/**
+ * A registered model version's files, through the MLflow server, in `<data root>/cache/models/<name>/v<version>`:
+ * the one download used by `durable-ml predict` and by evaluation/warm start (src/activities/champion-model.ts).
+ * A version's files never change, so a complete copy is reused.
+ */
+export async function downloadModelVersion(ml: MlflowClient, version: ModelVersion, dataRoot: string, limits?: DataLimits): Promise<DownloadedModel> {
+  const name = version.name;
+  if (!version.run_id || !version.source) throw new PredictError(`${name} v${version.version} has no run or source to download`);
   const run = await ml.getRun(version.run_id);
   const runRoot = run.info.artifact_uri;
-  if (!version.source.startsWith(`${runRoot}/`)) throw new PredictError(`${ref.name} v${version.version}: source ${version.source} is not among run ${version.run_id}'s artifacts`);
+  if (!version.source.startsWith(`${runRoot}/`)) throw new PredictError(`${name} v${version.version}: source ${version.source} is not among run ${version.run_id}'s artifacts`);
   const folder = version.source.slice(runRoot.length + 1);
 
-  const root = await DataRoot.open(dataRoot);
-  const dir = path.join(await root.mkdir(path.join('cache', 'models', encodeURIComponent(ref.name))), `v${version.version}`);
+  const root = await DataRoot.open(dataRoot, limits);
+  const dir = path.join(await root.mkdir(path.join('cache', 'models', encodeURIComponent(name))), `v${version.version}`);
   if (!(await root.exists(path.join(dir, MLMODEL_FILE)))) {
     // Into a fresh folder, renamed into place once complete: an interrupted download is never mistaken for a model.
     const tmp = await root.mkdtemp(path.dirname(dir), `v${version.version}.tmp-`);
@@ -62,12 +72,17 @@ export async function downloadRegisteredModel(ml: MlflowClient, ref: ModelRef, d
       for (const file of await listTree(ml, version.run_id, folder)) {
         await root.writeFile(path.join(tmp, path.relative(folder, file)), await ml.downloadArtifact(runRoot, file));
       }
-      await fs.rm(dir, { recursive: true, force: true });
-      await fs.rename(tmp, dir);
+      await fs.rename(tmp, dir).catch(async (e) => {
+        // A concurrent download (two evaluations of a backfill) finished first: use its copy, do not pull it away.
+        if (await root.exists(path.join(dir, MLMODEL_FILE))) return;
+        if (!['ENOTEMPTY', 'EEXIST'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+        await fs.rm(dir, { recursive: true, force: true });
+        await fs.rename(tmp, dir);
+      });
     } finally {
       await fs.rm(tmp, { recursive: true, force: true });
     }
   }
   const mlmodel = YAML.parse(await root.readText(path.join(dir, MLMODEL_FILE)));
-  return { name: ref.name, version: version.version, runId: version.run_id, dir, mlmodel };
+  return { name, version: version.version, runId: version.run_id, dir, mlmodel };
 }

@@ -3,5 +3,5 @@ export { mnistTraining } from './mnist';
 export { cifar10Training } from './cifar10';
 export { tickTraining } from './tick';
 export { powerTraining } from './power';
-export { progressQuery } from './shared/pipeline';
+export { dataReadySignal, progressQuery } from './shared/pipeline';
 export { championWorkflow } from './champion';

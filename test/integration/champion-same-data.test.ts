@@ -3,7 +3,10 @@
  * rows (another partition than the champion's), logs `champion_test_rmse` beside `test_rmse`, and the alias moves
  * only if the challenger wins on those rows. Real LightGBM models, real MLflow registry, real workflows.
  */
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { CHAMPION_ALIAS } from '../../src/activities/registry';
+import { generatePowerText } from '../../src/data/power';
 import { MODEL_POLICIES } from '../../src/workflows/shared/gates';
 import { usePipelineStack } from '../helpers/stack';
 
@@ -48,5 +51,45 @@ describe('champion vs challenger on the same data', () => {
     expect(challenger.registration.champion).toBe(true);
     expect(challenger.registration.reason).toMatch(/now champion \(test_rmse .* on the same test data\)/);
     expect((await stack.mlflow.getVersionByAlias(model, CHAMPION_ALIAS))?.version).toBe(challenger.registration.version);
+  }, 600_000);
+
+  /**
+   * Readings for December and January; from 2026-01-15 on the household's load is ×1.8 and an electric car charges at
+   * 4 kW from 01:00 to 05:00 (a new tenant): a model trained before the change forecasts the later weeks badly, while
+   * its own test week was an easy one.
+   */
+  async function shiftedLoad(dir: string): Promise<void> {
+    const lines = generatePowerText({ start: new Date(Date.UTC(2025, 11, 1)), days: 62, seed: 5 }).split('\n');
+    const shifted = lines.map((line, i) => {
+      const cols = line.split(';');
+      const [d, m, y] = cols[0].split('/').map(Number);
+      if (i === 0 || cols.length < 3 || cols[2] === '?' || Date.UTC(y, m - 1, d) < Date.UTC(2026, 0, 15)) return line;
+      const hour = Number(cols[1].split(':')[0]);
+      cols[2] = (Number(cols[2]) * 1.8 + (hour >= 1 && hour < 5 ? 4 : 0)).toFixed(3);
+      return cols.join(';');
+    });
+    await fs.mkdir(path.join(stack.config.dataRoot, dir), { recursive: true });
+    await fs.writeFile(path.join(stack.config.dataRoot, dir, 'household_power_consumption.txt'), shifted.join('\n'));
+  }
+
+  it('a champion better on its own window but worse on the challenger’s loses the alias, without any alias set by hand', async () => {
+    await stack.mlflow.deleteAlias(model, CHAMPION_ALIAS).catch(() => undefined);
+    await shiftedLoad('raw/shifted');
+    const trainOn = (tag: string, trainingDate: string) =>
+      stack.client.execute('power', {
+        requestId: `same-data-shift-${tag}-${stack.config.taskQueues.cpu}`,
+        input: { source: { kind: 'files', dir: 'raw/shifted' }, trainingDate, params: STRONG, gate: { test_rmse: 1e9 } },
+      });
+    const before = await trainOn('before', '2026-01-15');
+    expect(before.registration.reason).toMatch(/first champion$/);
+    const after = await trainOn('after', '2026-02-01');
+    // On their own test weeks the old champion looks better: comparing those numbers would have kept it.
+    expect(before.metrics.test_rmse).toBeLessThan(after.metrics.test_rmse);
+    // On the challenger's rows (after the change) the old champion is worse, so the challenger takes the alias.
+    expect(after.metrics.champion_version).toBe(Number(before.registration.version));
+    expect(after.metrics.champion_test_rmse).toBeGreaterThan(after.metrics.test_rmse);
+    expect(after.registration.champion).toBe(true);
+    expect((await stack.mlflow.getVersionByAlias(model, CHAMPION_ALIAS))?.version).toBe(after.registration.version);
+    console.log(`shifted load: champion v${before.registration.version} own test_rmse ${before.metrics.test_rmse}; challenger test_rmse ${after.metrics.test_rmse}, champion on the same rows ${after.metrics.champion_test_rmse}`);
   }, 600_000);
 });

@@ -70,7 +70,7 @@ describe('training progress reports', () => {
     expect(speedBetween({ done: 300, at: 0 }, { done: 300, at: 10_000 }, 1300)).toBeUndefined();
   });
 
-  it('sends at most once per interval, always when forced, and the held-back last state on flush', async () => {
+  it('sends at most once per interval, epoch ends no sooner than the minimum gap, and the held-back last state on flush', async () => {
     let now = 0;
     const sent: TrainingProgress[] = [];
     const reporter = new ProgressReporter('samples', 64, 15_000, async (p) => void sent.push(p), () => now);
@@ -88,13 +88,32 @@ describe('training progress reports', () => {
     now = 17_000;
     await reporter.update(at(0, 80), 80, 200);
     now = 18_000;
-    await reporter.update({ epoch: 1, totalEpochs: 2, metrics: { loss: 1 } }, 100, 200, true); // epoch end
+    await reporter.update({ epoch: 1, totalEpochs: 2, metrics: { loss: 1 } }, 100, 200, true); // epoch end, 2 s after the last report
+    expect(sent).toHaveLength(1);
+    now = 21_000;
+    await reporter.update({ epoch: 1, totalEpochs: 2, metrics: { loss: 1 } }, 100, 200, true); // 5 s: the minimum gap has passed
     expect(sent.map((p) => p.epoch)).toEqual([0, 1]);
-    expect(sent[1].throughput?.perSec).toBeCloseTo((24 * 64) / 2);
+    expect(sent[1].throughput?.perSec).toBeCloseTo((24 * 64) / 5);
     await reporter.flush(); // nothing held back
-    now = 19_000;
+    now = 22_000;
     await reporter.update(at(1, 10), 110, 200);
     await reporter.flush();
     expect(sent.map((p) => p.batch)).toEqual([76, undefined, 10]);
+    // The training's last step goes out at once, however close to the previous report.
+    now = 22_500;
+    await reporter.update({ epoch: 2, totalEpochs: 2, metrics: { loss: 0.5 } }, 200, 200, true);
+    expect(sent.map((p) => p.epoch)).toEqual([0, 1, 1, 2]);
+  });
+
+  it('reports a tiny training of 1-second epochs every 5 s, not every epoch, and always its last epoch', async () => {
+    let now = 0;
+    const sent: TrainingProgress[] = [];
+    const reporter = new ProgressReporter('samples', 64, 15_000, async (p) => void sent.push(p), () => now);
+    for (let epoch = 1; epoch <= 20; epoch++) {
+      now = epoch * 1_000;
+      await reporter.update({ epoch, totalEpochs: 20, metrics: { loss: 1 / epoch } }, epoch * 10, 200, true);
+    }
+    expect(sent.map((p) => p.epoch)).toEqual([5, 10, 15, 20]);
+    expect(sent[sent.length - 1].metrics).toEqual({ loss: 1 / 20 });
   });
 });

@@ -113,6 +113,14 @@ describe('tick schedules', () => {
     expect(byId['tick-daily']).toMatchObject({ pipeline: 'tick', paused: true });
   });
 
+  it('tick-intraday fine-tunes the champion every 15 minutes, skipping a slot while a run is still going', () => {
+    const { schedules } = loadScheduleConfig(path.join(PROJECT_ROOT, 'config', 'schedules.json'));
+    const intraday = schedules.find((s) => s.id === 'tick-intraday');
+    expect(intraday).toMatchObject({ pipeline: 'tick', cron: ['*/15 * * * *'], overlap: 'SKIP', paused: false, input: { warmStart: 'champion', lookbackDays: 1 } });
+    expect(() => parsePipelineInput('tick', { warmStart: 'latest' })).toThrow(/warmStart/);
+    expect(() => parsePipelineInput('power', { warmStart: 'champion' })).toThrow(/unknown key 'warmStart'/);
+  });
+
   it('lookbackDays is tick-only, 1..366, and sets the window a scheduled run trains on', () => {
     expect(lookbackWindow(new Date('2026-03-08T02:00:00Z'), 7)).toEqual({ start: '2026-03-01T02:00:00.000Z', end: '2026-03-08T02:00:00.000Z' });
     expect(() => parsePipelineInput('tick', { lookbackDays: 0 })).toThrow(/lookbackDays/);

@@ -16,7 +16,7 @@ import { sourceDir, syntheticSet, syntheticSetOnce } from './raw-files';
 import { ensureDataset, MNIST_MANIFEST, CIFAR10_MANIFEST } from '../../data/download';
 import { log } from '@temporalio/activity';
 
-const MNIST_FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+export const MNIST_FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
 const SYNTHETIC_SIZES = { tiny: { train: 1200, test: 300 }, small: { train: 6000, test: 1000 } };
 
 interface RawDir {

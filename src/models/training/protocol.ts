@@ -13,6 +13,8 @@ export interface TrainJob {
   checkpointEveryMs: number;
   /** Final model, tfjs layers format. */
   outputDir: string;
+  /** A model folder (tfjs layers) whose weights a fresh training starts from instead of new ones (warm start). */
+  initialModelDir?: string;
 }
 
 export interface PredictJob {

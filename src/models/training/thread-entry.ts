@@ -13,6 +13,7 @@ import { loadLatestCheckpoint, writeCheckpoint } from './checkpoints';
 import { START, trainLoop, TrainingData } from './loop';
 import type { PredictJob, ThreadData, ThreadMessage, TrainJob } from './protocol';
 import { seedFor, seedMathRandom } from './seeding';
+import { warmStart } from './warm-start';
 
 const post = (m: ThreadMessage) => parentPort!.postMessage(m);
 /** Batch progress goes to the activity's heartbeat; once a second is plenty. */
@@ -64,6 +65,11 @@ async function train(tf: Tf, job: TrainJob, stop: Int32Array): Promise<void> {
     // Initialisers that take no seed draw from Math.random: seeded too.
     seedMathRandom(seedFor(seed, 'init'));
     model = buildModel(tf, job.architecture, data.xTrain.shape.slice(1), job.params);
+    if (job.initialModelDir) {
+      const source = await loadModelFiles(tf, job.initialModelDir);
+      warmStart(model, source, job.initialModelDir);
+      source.dispose();
+    }
   }
 
   const totalEpochs = Number(job.params.epochs);

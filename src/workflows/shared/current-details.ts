@@ -4,7 +4,7 @@
  * so the UI, the query and the CLI never disagree.
  */
 import { formatNumber, formatSeconds, lossFirst } from '../../cli/format';
-import type { PipelineProgress, Stage, TrainingProgress } from './types';
+import type { DataWait, PipelineProgress, Stage, TrainingProgress } from './types';
 
 const STAGES: Stage[] = ['prepare', 'train', 'evaluate', 'register'];
 
@@ -14,6 +14,7 @@ const PLAIN_CAUSE: Record<string, string> = {
   InvalidInput: 'invalid workflow input',
   TrainingDiverged: 'training diverged (loss became NaN or infinite)',
   LightgbmError: 'LightGBM refused the data or parameters',
+  DataNotReady: 'input data did not arrive before the sensor timeout',
   TimeoutFailure: 'timed out',
   CancelledFailure: 'cancelled',
   TerminatedFailure: 'terminated',
@@ -21,6 +22,7 @@ const PLAIN_CAUSE: Record<string, string> = {
 
 export function renderCurrentDetails(p: PipelineProgress): string {
   const lines = [headline(p)];
+  if (p.waitingForData) lines.push(waitingLine(p.waitingForData));
   if (p.stage === 'train' && p.training) lines.push(...trainingLines(p.training));
   if (p.trained && p.stage !== 'train') {
     const unit = p.trained.backend.startsWith('lightgbm') ? 'rounds' : 'epochs';
@@ -83,4 +85,11 @@ function trainingLines(t: TrainingProgress): string[] {
 function metricsText(metrics: Record<string, number>): string {
   const keys = lossFirst(Object.keys(metrics));
   return keys.length ? keys.map((k) => `${k} ${formatNumber(metrics[k])}`).join(' · ') : '(none)';
+}
+
+/** "waiting for data: 2 of 7 files missing (a, b), since 02:00:03 UTC, timeout in 5h 58m" (at most 3 names shown). */
+function waitingLine(w: DataWait): string {
+  const names = w.missing.slice(0, 3).map((f) => `\`${f}\``).join(', ') + (w.missing.length > 3 ? `, … ${w.missing.length - 3} more` : '');
+  const since = new Date(w.since).toISOString().slice(11, 19);
+  return `**Waiting for data** ${w.missing.length} of ${w.expected} files missing (${names}), since ${since} UTC, timeout in ${formatSeconds(Math.max(0, w.deadline - w.checkedAt))}`;
 }

@@ -73,6 +73,32 @@ export const windowSchema = strictObject({ start: isoInstant, end: isoInstant })
 });
 export type DataWindow = z.output<typeof windowSchema>;
 
+/** A duration as `<number><unit>`, unit s, m, h or d ("30s", "1m", "6h"): the data sensor's interval and timeout. */
+const DURATION_UNITS_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+export function durationMs(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([smhd])$/.exec(text.trim());
+  if (!m) throw new Error(`not a duration: ${JSON.stringify(text)} (use e.g. "30s", "1m", "6h")`);
+  return Number(m[1]) * DURATION_UNITS_MS[m[2]];
+}
+const DURATION = /^\d+(\.\d+)?\s*[smhd]$/;
+const duration = z.string().refine((d) => DURATION.test(d) && durationMs(d) >= 1000, { message: 'a duration of at least 1s such as "30s", "1m", "6h"' });
+/** Polls a sensor input makes; NaN while a duration is unreadable (that field reports its own error). */
+const sensorPolls = (s: { pollInterval?: string; timeout?: string }) => {
+  const [poll, timeout] = [s.pollInterval ?? DEFAULT_SENSOR.pollInterval, s.timeout ?? DEFAULT_SENSOR.timeout];
+  return DURATION.test(poll) && DURATION.test(timeout) ? durationMs(timeout) / durationMs(poll) : NaN;
+};
+/** Polls the sensor may make: each costs a few history events, and a history holds at most 51,200. */
+export const MAX_SENSOR_POLLS = 2000;
+export const DEFAULT_SENSOR = { pollInterval: '1m', timeout: '6h' } as const;
+/**
+ * How a partitioned run waits for its input files (src/workflows/shared/data-sensor.ts): scheduled and backfilled
+ * runs always wait (with these defaults unless given); a run started by hand waits only when its input has `sensor`.
+ */
+export const sensorSchema = strictObject({ pollInterval: duration.optional(), timeout: duration.optional() }).refine(
+  (s) => !(sensorPolls(s) > MAX_SENSOR_POLLS),
+  { message: `timeout / pollInterval must be at most ${MAX_SENSOR_POLLS} polls (the workflow history stays bounded)`, path: ['pollInterval'] },
+);
+
 /** Temporal task queue names: what the server accepts, kept short and printable. */
 const queueName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/, 'a task queue name (letters, digits, . _ : -)');
 export const taskQueuesSchema = strictObject({ cpu: queueName, gpu: queueName });
@@ -108,6 +134,8 @@ function inputSchema<Params extends z.ZodType, Gate extends z.ZodType, Extra ext
     taskQueues: taskQueuesSchema.optional(),
     /** Train even when this partition already has a successful run (scheduled and backfilled runs skip it otherwise). */
     force: z.boolean().optional(),
+    /** Wait for the partition's input files before prepare (see sensorSchema). */
+    sensor: sensorSchema.optional(),
   });
 }
 
@@ -117,6 +145,11 @@ export const INPUT_SCHEMAS = {
   tick: inputSchema(PARAMS_SCHEMAS.tick.prefault({}), gateSchema('tick'), tickSourceSchema, {
     /** Days of ticks a scheduled run trains on, ending at its scheduled time (default 1: the last day; 7: the past week). */
     lookbackDays: int(1, 366).optional(),
+    /**
+     * 'champion': training starts from the current champion's weights (fine-tuning, e.g. tick-intraday) instead of
+     * fresh ones; without a champion it trains fresh and says why. The param `warm_start_version` records which.
+     */
+    warmStart: z.literal('champion').optional(),
   }),
   power: inputSchema(PARAMS_SCHEMAS.power.prefault({}), gateSchema('power')),
 };

@@ -34,8 +34,10 @@ import { bookkeepingActivities } from './proxies';
 import { promoteThroughChampionWorkflow } from './promotion';
 import { partitionLabel, scheduleIdOfRun, withScheduledPartition } from './partition';
 import { renderCurrentDetails } from './current-details';
+import { sensorApplies, waitForPartitionData } from './data-sensor';
 
 export const progressQuery = defineQuery<PipelineProgress>('progress');
+export { dataReadySignal } from './data-sensor';
 /** Sent by training activities so the `progress` query shows the epoch and loss, not just the stage. */
 export const trainingProgressSignal = defineSignal<[TrainingProgress]>('trainingProgress');
 
@@ -98,6 +100,9 @@ export async function runPipeline(pipeline: PipelineName, requested: unknown, st
   const request: StageRequest = { pipeline, run, input, params };
   try {
     show({ stage: 'prepare' });
+    if (sensorApplies(input, partition, scheduleId !== undefined) && patched('data-sensor')) {
+      await waitForPartitionData(pipeline, input, tracking.checkPartitionData, (waitingForData) => show({ waitingForData }));
+    }
     const prepared = await stages.prepare(request);
     progress.prepared = prepared;
     upsertTypedAttributes([{ key: DATASET, value: prepared.dataset }]);

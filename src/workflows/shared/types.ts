@@ -122,9 +122,22 @@ export interface TrainingProgress {
   at?: number;
 }
 
+/** The data sensor's state while a partition's input is incomplete (src/workflows/shared/data-sensor.ts). */
+export interface DataWait {
+  /** Files not there yet, relative to the data root, and how many the partition needs. */
+  missing: string[];
+  expected: number;
+  /** Epoch ms: when the wait began, the last check, and when it gives up. */
+  since: number;
+  checkedAt: number;
+  deadline: number;
+}
+
 export interface PipelineProgress {
   stage: Stage;
   partition?: string;
+  /** Set while prepare waits for the partition's input; cleared when it is there. */
+  waitingForData?: DataWait;
   training?: TrainingProgress;
   mlflowRunId?: string;
   prepared?: PreparedData;
