@@ -64,6 +64,9 @@ if [ "${DML_NATIVE_TF:-1}" != 0 ]; then
 fi
 
 log "building TypeScript"
+# From scratch: tsc never deletes the output of a source that moved (data/power.ts -> data/power/), and a stale
+# build/src/data/power.js would shadow the new folder at require time.
+rm -rf build
 npx tsc -p tsconfig.json
 log "temporal: $(.venv/bin/temporal --version 2>/dev/null | head -1)"
 log "mlflow:   $(.venv/bin/mlflow --version 2>/dev/null | head -1)"
