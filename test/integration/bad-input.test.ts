@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { usePipelineStack } from '../helpers/stack';
 import { failureOf } from '../helpers/failures';
+import { activitiesIn } from '../helpers/history';
 
 describe('bad input', () => {
   const stack = usePipelineStack();
@@ -24,10 +25,12 @@ describe('bad input', () => {
     expect(failure.type).toBe('DataError');
     expect(failure.message).toContain('idx');
     expect(failure.nonRetryable).toBe(true);
-    // Started events record the attempt that ended each activity: startTrackingRun, prepare (failed on its
-    // first and only attempt), finishTrackingRun (marks the MLflow run FAILED).
-    const started = (await handle.fetchHistory()).events?.filter((e) => e.activityTaskStartedEventAttributes) ?? [];
-    expect(started.map((e) => e.activityTaskStartedEventAttributes!.attempt)).toEqual([1, 1, 1]);
+    // startTrackingRun (local), prepare (its started event records the attempt that ended it: the first and only),
+    // finishTrackingRun (local; marks the MLflow run FAILED).
+    const events = (await handle.fetchHistory()).events ?? [];
+    expect(activitiesIn(events).map((a) => a.name)).toEqual(['startTrackingRun', 'prepareMnist', 'finishTrackingRun']);
+    const started = events.filter((e) => e.activityTaskStartedEventAttributes);
+    expect(started.map((e) => e.activityTaskStartedEventAttributes!.attempt)).toEqual([1]);
     expect((await stack.client.progress(handle.workflowId)).stage).toBe('failed');
   });
 

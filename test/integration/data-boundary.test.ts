@@ -21,6 +21,7 @@ import type { PipelineInput, PipelineName, StageRequest } from '../../src/workfl
 import { failureOf } from '../helpers/failures';
 import { depsFor, testConfig, usePipelineStack } from '../helpers/stack';
 import { MNIST_NAMES, writeMnistSet, writePowerFile } from '../helpers/bad-data';
+import { activitiesIn } from '../helpers/history';
 
 const QUICK_MS = 15_000;
 const SECRET = 'SECRET-LINE-do-not-echo-4711';
@@ -46,7 +47,7 @@ async function snapshotOutsideRoot(): Promise<Record<string, string>> {
   return out;
 }
 
-/** Activities the workflow scheduled, and the attempts that failed. */
+/** Activities the workflow ran (local ones too), and the attempts that failed. */
 async function activityHistory(handle: WorkflowHandle) {
   const events = (await handle.fetchHistory()).events ?? [];
   const scheduled = new Map<string, string>();
@@ -55,7 +56,7 @@ async function activityHistory(handle: WorkflowHandle) {
     if (e.activityTaskScheduledEventAttributes) scheduled.set(String(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
     if (e.activityTaskFailedEventAttributes) failed.push(scheduled.get(String(e.activityTaskFailedEventAttributes.scheduledEventId)) ?? '?');
   }
-  return { scheduled: [...scheduled.values()], failed };
+  return { scheduled: activitiesIn(events).map((a) => a.name), failed };
 }
 
 describe('the data root is a boundary', () => {

@@ -14,6 +14,7 @@ import { parseScheduleConfig } from '../../src/schedules/config';
 import { progressQuery } from '../../src/workflows/shared/pipeline';
 import type { PipelineWorkflow } from '../../src/client';
 import { eventually, RunningWorkers, startWorkers, testConfig } from '../helpers/stack';
+import { activitiesIn } from '../helpers/history';
 
 const DAY = { from: new Date('2026-02-10T00:00:00Z'), to: new Date('2026-02-11T00:00:00Z') };
 
@@ -96,7 +97,7 @@ describe('a partition trains once', () => {
     // Visible in the workflow: its progress says skipped, its memo why; it ran no stage activity.
     expect((await second.handle.query(progressQuery)).stage).toBe('skipped');
     expect((await second.handle.describe()).memo?.skipped).toBe(second.result.skipped!.reason);
-    const scheduled = ((await second.handle.fetchHistory()).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    const scheduled = activitiesIn((await second.handle.fetchHistory()).events ?? []).map((a) => a.name);
     expect(scheduled).toEqual(['findFinishedPartition']);
 
     const runs = await mlflowRunsOf(first.workflowId);

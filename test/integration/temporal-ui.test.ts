@@ -5,7 +5,6 @@
  */
 import path from 'node:path';
 import { workflowMetadataQuery } from '@temporalio/workflow';
-import { defaultPayloadConverter } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
 import { PROJECT_ROOT } from '../../src/config';
 import { WORKFLOW_TYPE, type PipelineResult } from '../../src/client';
@@ -14,6 +13,7 @@ import { parsePipelineInput } from '../../src/workflows/shared/input-schema';
 import { eventually, usePipelineStack } from '../helpers/stack';
 import type { Browser, Page } from 'puppeteer-core';
 import { launchBrowser, openUntil, screenshot } from '../helpers/browser';
+import { activitiesIn } from '../helpers/history';
 
 const ARTIFACTS = path.join(PROJECT_ROOT, '.local', 'test-artifacts', 'temporal-ui');
 const SUMMARY = 'user-metadata-summary';
@@ -80,11 +80,8 @@ describe('Temporal Web UI', () => {
     expect(current.find((l) => l.startsWith('Test '))).toContain(`test_rmse ${Number(result.metrics.test_rmse.toPrecision(4))}`);
     await screenshot(page, path.join(ARTIFACTS, 'finished.png'));
 
-    const summaries: string[] = [];
-    for (const event of (await handle.fetchHistory()).events ?? []) {
-      const payload = event.activityTaskScheduledEventAttributes && event.userMetadata?.summary;
-      if (payload) summaries.push(defaultPayloadConverter.fromPayload(payload));
-    }
+    // Local activities (the MLflow run's start and finish) carry their summary on their marker events.
+    const summaries = activitiesIn((await handle.fetchHistory()).events ?? []).map((a) => a.summary);
     expect(summaries).toEqual([
       'open the MLflow run',
       'prepare Power (synthetic tiny)',

@@ -2,7 +2,7 @@
  * Per-stage activity options. Stages are routed by task queue: model training that wants a GPU goes to the
  * `gpu` queue, everything else (data prep, LightGBM, evaluation, registration, MLflow bookkeeping) to `cpu`.
  */
-import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 
 // No list of non-retryable error names here: activities report failures that retrying cannot fix as
 // non-retryable ApplicationFailures, decided by the error's kind (src/errors.ts, src/activities/failures.ts).
@@ -11,6 +11,12 @@ export const BOOKKEEPING: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   // MLflow may be briefly down (restart, deploy): keep trying with backoff rather than fail the training.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 30 },
+};
+
+/** BOOKKEEPING as a local activity: the same timeout and retries (retries past a minute wait on a workflow timer). */
+export const BOOKKEEPING_LOCAL: LocalActivityOptions = {
+  startToCloseTimeout: BOOKKEEPING.startToCloseTimeout,
+  retry: BOOKKEEPING.retry,
 };
 
 export const PREPARE: ActivityOptions = {

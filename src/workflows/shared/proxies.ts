@@ -2,9 +2,9 @@
  * Activity proxies per stage, each routed to its task queue with its own timeouts, retries and priority, and
  * a one-line summary the Web UI shows on the activity ("train CNN on gpu, 8 epochs").
  */
-import { proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { ActivitiesByQueue } from '../../activities';
-import { BOOKKEEPING, EVALUATE, PREPARE, REGISTER, TRAIN } from './activity-options';
+import { BOOKKEEPING, BOOKKEEPING_LOCAL, EVALUATE, PREPARE, REGISTER, TRAIN } from './activity-options';
 import { stageSummaries } from './describe';
 import { DEFAULT_TASK_QUEUES, TaskQueues } from './task-queues';
 import type { PipelineCatalogEntry, QueueKind } from '../../pipelines';
@@ -35,7 +35,14 @@ export function stageActivities<E extends PipelineCatalogEntry>(entry: E, input:
 export function bookkeepingActivities(pipeline: PipelineName, input: ValidInput) {
   const queues = queuesOf(input);
   const summary = stageSummaries(pipeline, input, queues);
-  const bookkeeping = (what: string) => proxiesOn('cpu', queues, { ...BOOKKEEPING, summary: what });
+  // The MLflow run's start and finish and the finished-partition lookup are a few HTTP calls: as local activities
+  // they run inside the workflow task on this (CPU) worker, which registers them, instead of costing an activity
+  // task and another workflow task each (bench/results/pipeline-overhead.md). They are idempotent (the run is found
+  // again by its tag, closing twice sets the same state), so an at-least-once re-run after a crash is harmless.
+  // Versioned: runs started before this change replay with their scheduled activities.
+  const local = patched('local-bookkeeping');
+  const bookkeeping = (what: string) =>
+    local ? proxyLocalActivities<ActivitiesByQueue['cpu']>({ ...BOOKKEEPING_LOCAL, summary: what }) : proxiesOn('cpu', queues, { ...BOOKKEEPING, summary: what });
   return {
     startTrackingRun: bookkeeping(summary.startTrackingRun).startTrackingRun,
     finishTrackingRun: bookkeeping(summary.finishTrackingRun).finishTrackingRun,

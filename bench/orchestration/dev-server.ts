@@ -1,0 +1,76 @@
+/**
+ * A throwaway Temporal dev server (the project's `.venv/bin/temporal`) on a free port, for the orchestration benches,
+ * and the dev-server settings of the fast orchestration path (issue 16) that scripts/stack.sh passes too: keep the
+ * two in step. What each buys: bench/results/orchestration.md and the README's performance table.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { PROJECT_ROOT } from '../../src/config';
+
+export interface DevServer {
+  address: string;
+  process: ChildProcess;
+  connection: Connection;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Dev-server dynamic config (scripts/stack.sh passes the same flags): eager activity dispatch hands a workflow's
+ * next activity on the same task queue back in the response to the workflow task that scheduled it, and eager
+ * workflow start hands the first workflow task back in the response to the start request, skipping a matching
+ * round trip each. A production cluster enables them in its own dynamic config.
+ */
+export const DEV_SERVER_FAST_PATH_ARGS = [
+  '--dynamic-config-value',
+  'system.enableActivityEagerExecution=true',
+  '--dynamic-config-value',
+  'system.enableEagerWorkflowStart=true',
+];
+
+/**
+ * The dev server's SQLite file (scripts/stack.sh `--db-filename`) in WAL mode with synchronous=NORMAL: commits
+ * append to the log instead of syncing the database file, and a crash of the machine (not of the server) can lose
+ * only the last transactions, as for any WAL database; fine for a development stack.
+ */
+export const SQLITE_FAST_PRAGMA_ARGS = ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'];
+
+/** In memory unless `args` name a `--db-filename`; `--log-level error` so its logging costs nothing measurable. */
+export async function startDevServer(args: string[]): Promise<DevServer> {
+  const port = await freePort();
+  const temporal = path.join(PROJECT_ROOT, '.venv', 'bin', 'temporal');
+  const proc = spawn(temporal, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error', ...args], { stdio: 'ignore' });
+  const address = `127.0.0.1:${port}`;
+  for (let i = 0; i < 60; i++) {
+    const connection = await Connection.connect({ address, connectTimeout: 1000 }).catch(() => undefined);
+    if (connection) {
+      return {
+        address,
+        process: proc,
+        connection,
+        async stop() {
+          await connection.close().catch(() => undefined);
+          proc.kill('SIGTERM');
+        },
+      };
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  proc.kill('SIGTERM');
+  throw new Error('dev server did not start');
+}
+
+export const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
