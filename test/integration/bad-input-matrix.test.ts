@@ -419,7 +419,8 @@ describe('bad input matrix', () => {
     expect(failure.message).toContain(message);
     expect((await activityHistory(handle)).scheduled).toEqual([]);
     const progress = await stack.client.progress(handle.workflowId);
-    expect(progress.stage).toBe('starting');
+    // Failed before any stage ran: the progress (and the Web UI's current details) say so, with no MLflow run.
+    expect(progress.stage).toBe('failed');
     expect(progress.mlflowRunId).toBeUndefined();
     expect(await mlflowRunsOf(pipeline, handle.workflowId)).toEqual([]);
   });
