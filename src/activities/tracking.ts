@@ -1,4 +1,5 @@
 /** MLflow run bookkeeping: exactly one run per workflow execution, found again (not re-created) on retry. */
+import { log } from '@temporalio/activity';
 import { filterValue } from '../mlflow';
 import { perPipeline } from '../pipelines';
 import type { HyperParams, PipelineName, TrackingRun } from '../workflows/shared/types';
@@ -48,7 +49,11 @@ export function trackingActivities({ mlflow, dataRoot, keepCheckpoints = 0 }: Ac
      */
     async finishTrackingRun(req: { runId: string; status: 'FINISHED' | 'FAILED' | 'KILLED'; registered?: boolean }): Promise<void> {
       await mlflow.setTerminated(req.runId, req.status);
-      await cleanUpRunFiles(dataRoot, req.runId, { keepCheckpoints, keepModel: req.registered === true });
+      // Best effort: files left behind cost disk, not correctness, and a storage fault here (the same one that may
+      // have failed the run) must not replace the run's own failure with a cleanup error.
+      await cleanUpRunFiles(dataRoot, req.runId, { keepCheckpoints, keepModel: req.registered === true }).catch((err: Error) =>
+        log.warn('could not clean up the run files', { runId: req.runId, error: err.message }),
+      );
     },
   };
 }
