@@ -40,6 +40,10 @@ function stubs(metrics: Record<string, number>) {
     async findFinishedPartition() {
       return undefined;
     },
+    // The data sensor of a scheduled run over files: the partition's input is all there.
+    async checkPartitionData() {
+      return { missing: [], expected: 1 };
+    },
     // The real gate, without the MLflow upload: what registration decides from the metrics.
     async registerModel(req: RegistrationRequest) {
       calls.registered.push(req);
