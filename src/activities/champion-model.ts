@@ -42,13 +42,16 @@ export async function scoreChampion(
   req: { pipeline: PipelineName; run: { runId: string } },
   score: (champion: ChampionModel) => Promise<Record<string, number>>,
 ): Promise<Record<string, number>> {
-  const champion = await fetchChampion(deps, req.pipeline);
-  if (!champion) return {};
+  let champion: ChampionModel | undefined;
   let scored: Record<string, number>;
   try {
+    // Fetching belongs inside: a champion whose files cannot be downloaded or read is "not scored", not a failed evaluation.
+    champion = await fetchChampion(deps, req.pipeline);
+    if (!champion) return {};
     scored = await score(champion);
   } catch (err) {
-    await deps.mlflow.setTag(req.run.runId, 'champion_not_scored', `v${champion.version}: ${(err as Error).message}`.slice(0, 500));
+    const which = champion ? `v${champion.version}` : 'the champion';
+    await deps.mlflow.setTag(req.run.runId, 'champion_not_scored', `${which}: ${(err as Error).message}`.slice(0, 500));
     return {};
   }
   const metrics = Object.fromEntries(Object.entries(scored).map(([k, v]) => [championKey(k), v]));
