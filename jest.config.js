@@ -7,4 +7,7 @@ module.exports = {
   roots: ['<rootDir>/build/test'],
   testMatch: ['**/*.test.js'],
   testTimeout: 180000,
+  // A test that times out can leave a Temporal worker polling a server its test already stopped; the run must still
+  // end with its report instead of hanging CI (jest says when it had to force the exit).
+  forceExit: true,
 };
