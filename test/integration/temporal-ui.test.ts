@@ -76,7 +76,8 @@ describe('Temporal Web UI', () => {
     expect(summary).toEqual(['Power LightGBM · synthetic tiny · 40 rounds']);
     const reg = result.registration;
     expect(current[0]).toBe(reg.registered ? `✅ done · registered ${reg.modelName} v${reg.version}${reg.champion ? ', new champion' : ', champion unchanged'}` : `✅ done · not registered (${reg.modelName})`);
-    expect(current).toContain(`Registry ${reg.reason}`);
+    // The UI's Markdown renders straight apostrophes typographically (v1's → v1’s).
+    expect(current.map((l) => l.replace(/\u2019/g, "'"))).toContain(`Registry ${reg.reason}`);
     expect(current.find((l) => l.startsWith('Test '))).toContain(`test_rmse ${Number(result.metrics.test_rmse.toPrecision(4))}`);
     await screenshot(page, path.join(ARTIFACTS, 'finished.png'));
 
