@@ -8,7 +8,7 @@ import path from 'node:path';
 import { filterValue, MlflowClient } from '../mlflow';
 import { readRegularFile } from '../data/paths';
 import { createKeyedMutex } from './keyed-mutex';
-import { CHAMPION_VERSION_KEY, championKey } from './champion-model';
+import { CHAMPION_ALIAS, CHAMPION_VERSION_KEY, championKey } from './champion-model';
 import { migrateFormerModelName } from './model-name-migration';
 import { championDecision, ChampionStanding, evaluateGate, gateEvidence, gateWithOverrides, MODEL_POLICIES, ModelPolicy } from '../workflows/shared/gates';
 import type { PromotionRequest } from '../workflows/shared/promotion';
@@ -17,8 +17,7 @@ import type { ActivityDeps } from './deps';
 import { MODEL_ARTIFACT_PATH } from './model-folder';
 
 export { MODEL_ARTIFACT_PATH } from './model-folder';
-export { CHAMPION_ALIAS } from './champion-model';
-import { CHAMPION_ALIAS } from './champion-model';
+export { CHAMPION_ALIAS };
 
 async function listFiles(dir: string, prefix = ''): Promise<string[]> {
   const out: string[] = [];

@@ -88,6 +88,7 @@ export function stageSummaries(pipeline: PipelineName, input: ValidInput, queues
     startTrackingRun: 'open the MLflow run',
     finishTrackingRun: 'close the MLflow run',
     findFinishedPartition: 'look for an earlier run of this partition',
+    checkPartitionData: "check the partition's input files",
     requestPromotion: `ask champion-${policy.modelName} to promote this version if it beats the champion`,
   };
 }

@@ -47,7 +47,7 @@ export function bookkeepingActivities(pipeline: PipelineName, input: ValidInput)
     startTrackingRun: bookkeeping(summary.startTrackingRun).startTrackingRun,
     finishTrackingRun: bookkeeping(summary.finishTrackingRun).finishTrackingRun,
     findFinishedPartition: bookkeeping(summary.findFinishedPartition).findFinishedPartition,
-    checkPartitionData: bookkeeping("check the partition's input files").checkPartitionData,
+    checkPartitionData: bookkeeping(summary.checkPartitionData).checkPartitionData,
     registerModel: proxiesOn('cpu', queues, { ...REGISTER, summary: summary.register }).registerModel,
     requestPromotion: proxiesOn('cpu', queues, { ...REGISTER, summary: summary.requestPromotion }).requestPromotion,
   };
