@@ -18,7 +18,9 @@ export async function migrateFormerModelName(mlflow: MlflowClient, policy: Pick<
       return { renamedFrom: former };
     } catch (err) {
       // A concurrent registration renamed it (or created the new name) first: the migration is done either way.
-      if (err instanceof MlflowError && (err.errorCode === 'RESOURCE_ALREADY_EXISTS' || err.errorCode === 'RESOURCE_DOES_NOT_EXIST')) return {};
+      // MLflow reports that race in more than one way (RESOURCE_ALREADY_EXISTS, RESOURCE_DOES_NOT_EXIST, or a
+      // BAD_REQUEST from the store's stale UPDATE), so the server's state decides, not the error code.
+      if (err instanceof MlflowError && (await mlflow.getRegisteredModel(policy.modelName))) return {};
       throw err;
     }
   }
