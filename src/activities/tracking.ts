@@ -47,8 +47,25 @@ export function trackingActivities({ mlflow, dataRoot, keepCheckpoints = 0 }: Ac
      * Closes the MLflow run with its final state, then removes what the run no longer needs on disk: its
      * checkpoints, and its model folder unless the model was registered.
      */
-    async finishTrackingRun(req: { runId: string; status: 'FINISHED' | 'FAILED' | 'KILLED'; registered?: boolean }): Promise<void> {
+    async finishTrackingRun(req: {
+      runId: string;
+      status: 'FINISHED' | 'FAILED' | 'KILLED';
+      registered?: boolean;
+      /** With both, other MLflow runs of the same execution (see below) are deleted. */
+      experimentId?: string;
+      workflowRunId?: string;
+    }): Promise<void> {
       await mlflow.setTerminated(req.runId, req.status);
+      // startTrackingRun is a local activity: when a workflow task times out while it runs (a stalled or killed
+      // worker), another worker runs it again, and the two may both find no run and create one each. The
+      // workflow went on with the run its history recorded; the other is an orphan, removed here, at the end.
+      if (req.experimentId && req.workflowRunId) {
+        const runs = await mlflow.searchRuns([req.experimentId], `tags.${RUN_TAGS.workflowRunId} = ${filterValue(req.workflowRunId)}`, 10);
+        for (const orphan of runs.filter((r) => r.info.run_id !== req.runId)) {
+          log.warn('deleting an MLflow run created twice for one workflow execution', { kept: req.runId, deleted: orphan.info.run_id });
+          await mlflow.deleteRun(orphan.info.run_id);
+        }
+      }
       // Best effort: files left behind cost disk, not correctness, and a storage fault here (the same one that may
       // have failed the run) must not replace the run's own failure with a cleanup error.
       await cleanUpRunFiles(dataRoot, req.runId, { keepCheckpoints, keepModel: req.registered === true }).catch((err: Error) =>

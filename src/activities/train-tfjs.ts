@@ -100,7 +100,8 @@ export function tfjsTrainer(deps: ActivityDeps, family: ModelFamily) {
         await reporter.update(progress, (m.epoch - 1) * m.batches + m.batch, totalEpochs * m.batches);
       } else if (m.type === 'checkpoint') {
         beat({ checkpoint: m.checkpoint });
-        publisher.publish(m.checkpoint, `${checkpointDir}/${m.checkpoint}`);
+        // With one data root for every worker, a retry anywhere finds the checkpoint on disk already.
+        if (!deps.dataRootShared) publisher.publish(m.checkpoint, `${checkpointDir}/${m.checkpoint}`);
       } else if (m.type === 'epoch') {
         beat({ epoch: m.record.epoch, batch: 0, metrics: m.record.metrics, backend });
         latestMetrics = m.record.metrics;

@@ -39,6 +39,13 @@ export interface AppConfig {
   checkpointEverySec: number;
   /** Checkpoint folders of finished runs kept under <data root>/checkpoints/finished (0: removed when a run ends). */
   keepCheckpoints: number;
+  /** Compute threads per worker process for CPU-bound activity work (DML_COMPUTE_THREADS; 0 = on the event loop). */
+  computeThreads: number;
+  /**
+   * DML_DATA_ROOT_SHARED=1: every worker of the deployment mounts this same data root (one machine, or a shared
+   * volume), so prepared data and checkpoints need no copy in MLflow's artifact store for another worker to find them.
+   */
+  dataRootShared: boolean;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
@@ -49,6 +56,13 @@ function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min 
     throw new ConfigError(`${name} must be ${min === 1 ? 'a positive' : 'a non-negative'} integer, got '${raw}'`);
   }
   return value;
+}
+
+function boolFromEnv(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = (env[name] ?? '').toLowerCase();
+  if (['', '0', 'false'].includes(raw)) return false;
+  if (['1', 'true'].includes(raw)) return true;
+  throw new ConfigError(`${name} must be 1/true or 0/false, got '${env[name]}'`);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -75,6 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     lightgbmThreads: intFromEnv(env, 'DML_LIGHTGBM_THREADS', os.cpus().length),
     checkpointEverySec: intFromEnv(env, 'DML_CHECKPOINT_EVERY_SEC', 60),
     keepCheckpoints: intFromEnv(env, 'DML_KEEP_CHECKPOINTS', 0, 0),
+    computeThreads: intFromEnv(env, 'DML_COMPUTE_THREADS', os.availableParallelism(), 0),
+    dataRootShared: boolFromEnv(env, 'DML_DATA_ROOT_SHARED'),
   };
 }
 

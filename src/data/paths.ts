@@ -208,11 +208,7 @@ export class DataRoot {
   readonly read: ReadFile = async (p: string) => readRegularFile(await this.file(p), this.limits);
 
   async readText(p: string): Promise<string> {
-    const bytes = await this.read(p);
-    if (bytes.length > bufferConstants.MAX_STRING_LENGTH) {
-      throw new DataError(`file is ${bytes.length} bytes, too large to parse as text (split it into several files)`, p);
-    }
-    return bytes.toString('utf8');
+    return decodeText(await this.read(p), p);
   }
 
   /** Writes a file inside the root, never through a link at its name. */
@@ -253,4 +249,12 @@ export class DataRoot {
     hash.update(extra);
     return hash.digest('hex');
   }
+}
+
+/** A file's bytes as UTF-8 text, or a clear error when they exceed what one JavaScript string can hold. */
+export function decodeText(bytes: Uint8Array, file: string): string {
+  if (bytes.length > bufferConstants.MAX_STRING_LENGTH) {
+    throw new DataError(`file is ${bytes.length} bytes, too large to parse as text (split it into several files)`, file);
+  }
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }

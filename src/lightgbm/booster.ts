@@ -144,16 +144,24 @@ export class Booster {
     return [...this.evalNamesCache];
   }
 
-  /** Current metric values on data `dataIdx`: 0 = training data, 1 = first validation set, ... */
-  getEval(dataIdx: number): number[] {
+  /**
+   * Current metric values on data `dataIdx`: 0 = training data, 1 = first validation set, ... Awaited rather than
+   * blocking: called twice per iteration, and the library's one LightGBM thread may be busy with another
+   * training's iteration, which a blocking call would wait out with the event loop stopped.
+   */
+  async getEval(dataIdx: number): Promise<number[]> {
     const names = this.evalNames();
     const ptr = this.idle('getEval');
     if (!Number.isInteger(dataIdx) || dataIdx < 0 || dataIdx > this.validSets.length || (dataIdx === 0 && !this.trainSet)) {
       throw new RangeError(`No dataset with index ${dataIdx} (training data: ${this.trainSet ? 'yes' : 'no'}, validation sets: ${this.validSets.length})`);
     }
-    const [outLen, values] = this.lib.invoke('LGBM_BoosterGetEval', [ptr, dataIdx, out(), alloc('f64', names.length)]) as
-      [number, Float64Array];
-    return Array.from(values.subarray(0, outLen));
+    const unpin = this.native.pin(); // a free() meanwhile waits for the answer
+    try {
+      const [outLen, values] = (await this.lib.invokeAsync('LGBM_BoosterGetEval', [ptr, dataIdx, out(), alloc('f64', names.length)])) as [number, Float64Array];
+      return Array.from(values.subarray(0, outLen));
+    } finally {
+      unpin();
+    }
   }
 
   /** Number of completed boosting iterations. */

@@ -92,8 +92,8 @@ export async function train(
         stopReason = 'noMoreSplits';
         break;
       }
-      const trainEval = record(names, booster.getEval(0));
-      const validEval = opts.valid ? record(names, booster.getEval(1)) : undefined;
+      const trainEval = record(names, await booster.getEval(0));
+      const validEval = opts.valid ? record(names, await booster.getEval(1)) : undefined;
       lastValid = validEval;
       for (const name of names) {
         history.train[name].push(trainEval[name]);

@@ -101,6 +101,11 @@ export class MlflowClient {
     return res.run;
   }
 
+  /** Moves a run to MLflow's deleted state (kept, restorable, hidden from searches and the UI's default view). */
+  async deleteRun(runId: string): Promise<void> {
+    await this.call('POST', 'runs/delete', { run_id: runId });
+  }
+
   async getRun(runId: string): Promise<Run> {
     const res = await this.call<{ run: Run }>('GET', 'runs/get', { run_id: runId });
     return res.run;

@@ -6,6 +6,8 @@ import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { AppConfig, processSettings } from '../config';
 import { temporalConnectionOptions } from '../config/temporal';
 import { createActivities, forQueue, type Activities } from '../activities';
+import { activityDepsFrom } from '../activities/deps';
+import { createComputePool, type ComputePool } from '../compute';
 import { MlflowClient } from '../mlflow';
 import { describeBackend, loadTfBackend } from '../models/backend';
 import { logger } from './logging';
@@ -30,12 +32,11 @@ export interface CreateWorkersOptions {
   connection?: NativeConnection;
 }
 
-export async function createWorkers(opts: CreateWorkersOptions): Promise<{ workers: Worker[]; connection: NativeConnection }> {
+export async function createWorkers(opts: CreateWorkersOptions): Promise<{ workers: Worker[]; connection: NativeConnection; compute: ComputePool }> {
   const { config } = opts;
   const connection = opts.connection ?? (await NativeConnection.connect(temporalConnectionOptions(config.temporal)));
-  const activities =
-    opts.activities ??
-    createActivities({ mlflow: mlflowClientFrom(config), dataRoot: config.dataRoot, lightgbmLib: config.lightgbmLib, lightgbmThreads: config.lightgbmThreads, checkpointEverySec: config.checkpointEverySec, keepCheckpoints: config.keepCheckpoints });
+  const compute = createComputePool(config.computeThreads);
+  const activities = opts.activities ?? createActivities(activityDepsFrom(config, mlflowClientFrom(config), compute));
   const workers: Worker[] = [];
   // Both roles run tfjs (training on gpu, inference for evaluation on cpu): report which backend loaded.
   const tfjsBackend = describeBackend(await loadTfBackend());
@@ -86,5 +87,5 @@ export async function createWorkers(opts: CreateWorkersOptions): Promise<{ worke
       });
     }
   }
-  return { workers, connection };
+  return { workers, connection, compute };
 }

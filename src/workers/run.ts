@@ -3,6 +3,7 @@ import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { ConfigError, loadConfig, processSettings } from '../config';
 import { createWorkers, WorkerRole } from './create';
 import { logger } from './logging';
+import { watchEventLoop } from './event-loop';
 
 export async function runWorkers(roles: WorkerRole[]): Promise<void> {
   const config = loadConfig();
@@ -18,11 +19,24 @@ export async function runWorkers(roles: WorkerRole[]): Promise<void> {
       ),
     ),
   });
-  const { workers, connection } = await createWorkers({ roles, config });
-  logger.info('workers running', { roles, metrics: metricsBind ? `http://${metricsBind}/metrics` : 'off', temporal: config.temporal.address, namespace: config.temporal.namespace, mlflow: config.mlflow.trackingUri, dataRoot: config.dataRoot });
+  const { workers, connection, compute } = await createWorkers({ roles, config });
+  logger.info('workers running', {
+    roles,
+    metrics: metricsBind ? `http://${metricsBind}/metrics` : 'off',
+    temporal: config.temporal.address,
+    namespace: config.temporal.namespace,
+    mlflow: config.mlflow.trackingUri,
+    dataRoot: config.dataRoot,
+    dataRootShared: config.dataRootShared,
+    computeThreads: compute.threads,
+  });
+  // Watched from here on: loading the workflow bundle and the native addons above blocks by design.
+  const eventLoop = watchEventLoop();
   try {
     await Promise.all(workers.map((w) => w.run()));
   } finally {
+    logger.info('workers stopped', { eventLoop: eventLoop.stop() });
+    await compute.close();
     await connection.close();
   }
 }

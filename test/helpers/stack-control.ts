@@ -9,7 +9,7 @@ import { PROJECT_ROOT } from '../../src/config';
 
 const run = promisify(execFile);
 
-export async function stackService(action: 'start' | 'stop', service: 'temporal' | 'mlflow'): Promise<void> {
+export async function stackService(action: 'start' | 'stop', service: 'temporal' | 'mlflow', projectRoot = PROJECT_ROOT): Promise<void> {
   const script = process.env.DML_TEST_STACK === 'cluster' ? 'cluster.sh' : 'stack.sh';
-  await run('bash', [path.join(PROJECT_ROOT, 'scripts', script), action, service], { env: process.env, timeout: 180_000 });
+  await run('bash', [path.join(projectRoot, 'scripts', script), action, service], { env: process.env, timeout: 180_000 });
 }

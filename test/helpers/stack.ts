@@ -10,6 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { AppConfig, loadConfig, PROJECT_ROOT } from '../../src/config';
 import { createActivities, ActivityDeps } from '../../src/activities';
+import { activityDepsFrom } from '../../src/activities/deps';
 import { createWorkers, WorkerRole } from '../../src/workers/create';
 import { MlflowClient } from '../../src/mlflow';
 import { PipelineClient } from '../../src/client';
@@ -55,7 +56,7 @@ export function testConfig(): AppConfig {
 }
 
 export function depsFor(config: AppConfig): ActivityDeps {
-  return { mlflow: new MlflowClient(config.mlflow), dataRoot: config.dataRoot, lightgbmLib: config.lightgbmLib, lightgbmThreads: config.lightgbmThreads, checkpointEverySec: config.checkpointEverySec, keepCheckpoints: config.keepCheckpoints };
+  return activityDepsFrom(config, new MlflowClient(config.mlflow));
 }
 
 export interface RunningWorkers {

@@ -20,8 +20,9 @@ export interface WorkerProcess {
   exited: Promise<number | null>;
 }
 
-export function startWorkerProcess(role: 'cpu' | 'gpu', env: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'build', 'src', 'workers', `${role}.js`)], {
+/** `projectRoot`: another built checkout of the project (a benchmark comparing against an older commit). */
+export function startWorkerProcess(role: 'cpu' | 'gpu', env: Record<string, string>, projectRoot = PROJECT_ROOT): WorkerProcess {
+  const child = spawn(process.execPath, [path.join(projectRoot, 'build', 'src', 'workers', `${role}.js`)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -85,4 +85,32 @@ describe('no duplicates', () => {
       await client.close();
     }
   });
+
+  it('an MLflow run created twice for one execution (the local activity raced itself) is deleted when the run closes', async () => {
+    const deps = depsFor(config);
+    const real = createActivities(deps);
+    let orphan: string | undefined;
+    const activities = {
+      ...real,
+      // What a second worker running the same local activity at the same time leaves: another run with the same tags.
+      startTrackingRun: async (req: Parameters<typeof real.startTrackingRun>[0]) => {
+        const run = await real.startTrackingRun(req);
+        orphan ??= (await deps.mlflow.createRun(run.experimentId, req.workflowId, { [RUN_TAGS.workflowId]: req.workflowId, [RUN_TAGS.workflowRunId]: req.workflowRunId })).info.run_id;
+        return run;
+      },
+    };
+    const workers = await startWorkers(config, ['cpu', 'gpu'], activities);
+    const client = await pipelineClient(config);
+    try {
+      const handle = await client.start('power', { input: { source: { kind: 'synthetic' }, params: { numBoostRound: 10 } } });
+      const result = await handle.result();
+      expect(orphan).toBeDefined();
+      expect((await runsOfWorkflow(deps.mlflow, 'power', handle.workflowId)).map((r) => r.info.run_id)).toEqual([result.mlflowRunId]);
+      expect((await deps.mlflow.getRun(orphan!)).info.lifecycle_stage).toBe('deleted');
+      expect((await deps.mlflow.getRun(result.mlflowRunId)).info.status).toBe('FINISHED');
+    } finally {
+      await workers.stop();
+      await client.close();
+    }
+  });
 });

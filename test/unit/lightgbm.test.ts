@@ -314,10 +314,10 @@ describe('lightgbm C API binding', () => {
     expect(trainSet.isFreed).toBe(true);
     expect(() => trainSet.numData()).toThrow(/freed/);
     expect(await booster.updateOneIter()).toBe(false);
-    expect(booster.getEval(0)[0]).toBeGreaterThan(0);
+    expect((await booster.getEval(0))[0]).toBeGreaterThan(0);
     // free() during an in-flight iteration waits for it natively
     const pending = booster.updateOneIter();
-    expect(() => booster.getEval(0)).toThrow(/busy/);
+    await expect(booster.getEval(0)).rejects.toThrow(/busy/);
     booster.free();
     await expect(pending).resolves.toBe(false);
     booster.free();

@@ -6,10 +6,10 @@
 import { rawDir } from '../../data/layout';
 import path from 'node:path';
 import { log } from '@temporalio/activity';
-import { addPowerFile, buildPowerArrays, emptyPowerInput, generatePowerText, parsePowerText, POWER_SPLIT, type PowerReport } from '../../data/power';
+import { generatePowerText, POWER_SPLIT, type PowerReport } from '../../data/power';
 import { DataError } from '../../data/errors';
 import { paramsOf, type DataSource, type PipelineInput, type PreparedData, type StageRequest } from '../../workflows/shared/types';
-import type { ActivityDeps } from '../deps';
+import { computeOf, type ActivityDeps } from '../deps';
 import { preparedOnce } from './prepared-once';
 import { DataRoot } from '../../data/paths';
 import { rawFilesIn, sourceDir, syntheticSet, syntheticSetOnce, windowMs } from './raw-files';
@@ -60,10 +60,12 @@ export function powerPrepareActivities(deps: ActivityDeps) {
         rawFiles: files,
         settings: { window: [window.start, window.end].map(String), bucketMs, horizon, split: POWER_SPLIT },
         build: async () => {
-          const input = emptyPowerInput();
-          report = input.report;
-          for (const file of files) addPowerFile(input, file, parsePowerText(await root.readText(file), file, { limits: root.limits }), window);
-          return buildPowerArrays(input, files, { bucketMs, horizon, maxSeriesPoints: root.limits.maxSeriesPoints });
+          // Read here, inside the data root's checks; parsed and featurised on a compute thread (seconds for a year
+          // of minute readings), so this worker keeps heartbeating and serving other activities meanwhile.
+          const raw = await Promise.all(files.map(async (file) => ({ file, bytes: await root.read(file) })));
+          const built = await computeOf(deps).run('powerArrays', { files: raw, window, bucketMs, horizon, limits: root.limits });
+          report = built.report;
+          return built;
         },
       });
       if (report) await logPowerReport(deps, req, report);

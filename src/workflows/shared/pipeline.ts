@@ -123,7 +123,7 @@ export async function runPipeline(pipeline: PipelineName, requested: unknown, st
     show({ registration });
     if (registration.version) upsertTypedAttributes([{ key: MODEL_VERSION, value: registration.version }]);
 
-    await tracking.finishTrackingRun({ runId: run.runId, status: 'FINISHED', registered: registration.registered });
+    await tracking.finishTrackingRun({ runId: run.runId, status: 'FINISHED', registered: registration.registered, experimentId: run.experimentId, workflowRunId: runId });
     show({ stage: 'done' });
     return {
       pipeline,
@@ -139,7 +139,7 @@ export async function runPipeline(pipeline: PipelineName, requested: unknown, st
     failed(err);
     // Close the MLflow run even when the workflow is being cancelled, so the UI shows its real fate.
     await CancellationScope.nonCancellable(() =>
-      tracking.finishTrackingRun({ runId: run.runId, status: isCancellation(err) ? 'KILLED' : 'FAILED' }),
+      tracking.finishTrackingRun({ runId: run.runId, status: isCancellation(err) ? 'KILLED' : 'FAILED', experimentId: run.experimentId, workflowRunId: runId }),
     );
     throw err;
   }

@@ -1,0 +1,2 @@
+export { createComputePool, type ComputePool } from './pool';
+export type { PowerArrays, PowerArraysRequest, TaskName } from './tasks';
