@@ -9,6 +9,7 @@ import { directionalAccuracy, regressionMetrics } from '../models/metrics';
 import { predictInThread, predictOn } from '../models/training/predict';
 import { InputScaling, readInputScaling, rescaleFeatures } from '../models/training/preprocessing';
 import { scoreChampion } from './champion-model';
+import { localStageFiles } from './shared-run-files';
 import { paramsOf, type Evaluation, type PreparedData, type StageRequest, type TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
 import { lineChartPng } from '../plots';
@@ -21,11 +22,13 @@ export function tickEvaluation(deps: ActivityDeps) {
   const { mlflow } = deps;
   return {
     async evaluateTickModel(req: StageRequest & { prepared: PreparedData; model: TrainedModel }): Promise<Evaluation> {
-      const meta = await readMeta(req.prepared.dir);
+      // Trained (or prepared) on another machine, the files come through MLflow's artifact store.
+      const { preparedDir, modelDir } = await localStageFiles(deps, req);
+      const meta = await readMeta(preparedDir);
       const scale = Number(meta.info.targetScale);
-      const predicted = Array.from(await predictInThread(req.model.dir, req.prepared.dir, 'x_test', Context.current().cancellationSignal), (v) => v * scale);
-      const actual = Array.from((await readArray(req.prepared.dir, 'y_test')).data, (v) => v * scale);
-      const lastReturns = (await readArray(req.prepared.dir, 'last_return_test')).data;
+      const predicted = Array.from(await predictInThread(modelDir, preparedDir, 'x_test', Context.current().cancellationSignal), (v) => v * scale);
+      const actual = Array.from((await readArray(preparedDir, 'y_test')).data, (v) => v * scale);
+      const lastReturns = (await readArray(preparedDir, 'last_return_test')).data;
 
       const p = paramsOf(req, 'tick');
       const cost = p.costBps / 10_000;
@@ -51,7 +54,7 @@ export function tickEvaluation(deps: ActivityDeps) {
       const champion = await scoreChampion(deps, req, async ({ dir }) => {
         const own = meta.info.inputScaling as InputScaling;
         const theirs = await readInputScaling(dir);
-        const x = rescaleFeatures(await readArray(req.prepared.dir, 'x_test'), own, theirs);
+        const x = rescaleFeatures(await readArray(preparedDir, 'x_test'), own, theirs);
         const forecasts = Array.from(await predictOn(dir, x, Context.current().cancellationSignal), (v) => v * theirs.targetScale);
         const trade = backtest(forecasts, actual, cost, periodsPerYear);
         return { test_rmse: regressionMetrics(forecasts, actual).rmse, test_directional_accuracy: directionalAccuracy(forecasts, actual), backtest_sharpe: trade.sharpe, backtest_max_drawdown: trade.maxDrawdown };

@@ -18,7 +18,7 @@ import { batchShape, tensorSpec } from '../mlflow';
 import { keepInputScaling } from '../models/training/preprocessing';
 import { checkpointName } from '../models/training/checkpoints';
 import { BackgroundPublisher } from './remote-copy';
-import { checkpointsRemote, fetchCheckpointIfMissing, localPrepared } from './shared-run-files';
+import { checkpointsRemote, fetchCheckpointIfMissing, localPrepared, publishModel } from './shared-run-files';
 import { warmStartDir } from './warm-start';
 
 /** Heartbeat details of a training attempt: where it got to, and where its checkpoint is. */
@@ -143,8 +143,9 @@ export function tfjsTrainer(deps: ActivityDeps, family: ModelFamily) {
       signature: { inputs: [tensorSpec(batchShape(shapes.inputShape))], outputs: [tensorSpec(batchShape(shapes.outputShape))] },
       example: await tensorExample(preparedDir, 'x_test'),
     });
+    const modelUri = await publishModel(mlflow, req.run, outputDir);
     const last = history[history.length - 1];
-    return { dir: outputDir, format: 'tfjs-layers', backend, epochs: history.length, metrics: last?.metrics ?? {} };
+    return { dir: outputDir, format: 'tfjs-layers', backend, epochs: history.length, metrics: last?.metrics ?? {}, modelUri };
   };
 }
 

@@ -51,6 +51,11 @@ export interface TrainedModel {
   libraryVersion?: string;
   epochs: number;
   metrics: Record<string, number>;
+  /**
+   * The run's `model` artifact the trainer published (how evaluate and register on other machines reach the model).
+   * Absent in histories from before trainers published: registration uploads `dir` then.
+   */
+  modelUri?: string;
 }
 
 export interface Evaluation {
