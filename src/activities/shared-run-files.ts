@@ -8,6 +8,7 @@
  *     GPU machine: the raw inputs (a user's raw folder, a download cache) live on the machine that prepared.
  *   - the trained model: published once, at the end of training, as the run's `model` artifact (the MLflow model that
  *     registration registers, so it is not uploaded twice); evaluate fetches it when its data root lacks it.
+ * Once training completes, the run's published checkpoints are deleted: only a retry of an unfinished training reads them.
  */
 import { Context } from '@temporalio/activity';
 import fs from 'node:fs/promises';
@@ -68,6 +69,11 @@ export async function localPrepared(root: DataRoot, mlflow: MlflowClient, req: S
     throw new Error(`prepared data ${req.prepared.dir} is not under this worker's data root ${root.dir} and was never published to MLflow's artifact store`);
   }
   return fetched;
+}
+
+/** Deletes the run's published checkpoints (best effort: a leftover costs storage, never correctness). */
+export async function deletePublishedCheckpoints(mlflow: MlflowClient, run: TrackingRun, onError: (err: unknown) => void): Promise<void> {
+  await mlflow.deleteArtifact(run.artifactUri, CHECKPOINTS_ARTIFACT_PATH).catch(onError);
 }
 
 /**

@@ -5,7 +5,7 @@
  * an epoch is published; GPU worker B, started only then, has no checkpoint of the run on its disk: it fetches the
  * published one and resumes there. B has a data root of its own too: the model it trains reaches the CPU worker's
  * evaluate and register stages through the run's `model` artifact, published once. Every epoch is logged once, in one
- * MLflow run.
+ * MLflow run, and the completed run's published checkpoints are deleted.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -64,6 +64,8 @@ it('a retry on a worker with another data root resumes from the published checkp
     expect(version.source).toBe(`${run.info.artifact_uri}/model`);
     const registered = (await mlflow.listArtifacts(run.info.run_id, 'model')).map((f) => path.basename(f.path)).sort();
     expect(registered).toEqual(fs.readdirSync(modelDirOf(rootB, run.info.run_id)).sort());
+    // Resume needs no checkpoint once the model is complete: the run's published checkpoints are gone.
+    expect(await mlflow.listArtifacts(run.info.run_id, CHECKPOINTS_ARTIFACT_PATH)).toEqual([]);
 
     const tags = Object.fromEntries((await mlflow.getRun(run.info.run_id)).data.tags?.map((t) => [t.key, t.value]) ?? []);
     const fetched = tags.checkpoint_fetched_attempt_2;
