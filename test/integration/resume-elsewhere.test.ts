@@ -14,7 +14,8 @@ import { checkpointDirOf, modelDirOf, preparedDir } from '../../src/data/layout'
 import { MlflowClient } from '../../src/mlflow';
 import { readPointer } from '../../src/activities/remote-copy';
 import { CHECKPOINTS_ARTIFACT_PATH } from '../../src/activities/shared-run-files';
-import { eventually, pipelineClient, startWorkers, testConfig } from '../helpers/stack';
+import { createActivities } from '../../src/activities';
+import { depsFor, eventually, pipelineClient, startWorkers, testConfig } from '../helpers/stack';
 import { startWorkerProcess, workerEnv } from '../helpers/worker-process';
 
 const epochsOf = (checkpoint: string) => Number(/^ckpt-e(\d+)-b\d+$/.exec(checkpoint)![1]);
@@ -84,3 +85,38 @@ it('a retry on a worker with another data root resumes from the published checkp
     for (const root of [rootA, rootB]) fs.rmSync(root, { recursive: true, force: true });
   }
 }, 400_000);
+
+it('a power run whose training has another data root than its prepare and evaluate stages completes and registers', async () => {
+  const config = testConfig();
+  const rootB = fs.mkdtempSync(path.join(os.tmpdir(), 'dml-cpu-b-'));
+  const mlflow = new MlflowClient(config.mlflow);
+  // One CPU worker whose training activity is a second machine's: same activities, another data root.
+  const machineA = createActivities(depsFor(config));
+  const machineB = createActivities({ ...depsFor(config), dataRoot: rootB });
+  const workers = await startWorkers(config, ['cpu', 'gpu'], { ...machineA, trainPowerModel: machineB.trainPowerModel });
+  const client = await pipelineClient(config);
+  try {
+    const handle = await client.start('power', {
+      requestId: `elsewhere-power-${config.taskQueues.cpu}`,
+      // Gate relaxed: registration must happen whatever the tiny model's RMSE.
+      input: { source: { kind: 'synthetic' }, params: { numBoostRound: 20 }, gate: { test_rmse: 1e9 } },
+    });
+    const result = await handle.result();
+    expect(result.registration.registered).toBe(true);
+    const runId = result.mlflowRunId;
+    // B fetched the arrays A prepared; A fetched the model B trained (byte for byte) and registered B's upload.
+    const fetchedB = fs.readdirSync(path.join(rootB, preparedDir('power')));
+    expect(fetchedB).toHaveLength(1);
+    expect(fs.existsSync(path.join(config.dataRoot, preparedDir('power'), fetchedB[0], 'meta.json'))).toBe(true);
+    const modelA = modelDirOf(config.dataRoot, runId);
+    const modelB = modelDirOf(rootB, runId);
+    expect(fs.readdirSync(modelA).sort()).toEqual(fs.readdirSync(modelB).sort());
+    for (const file of fs.readdirSync(modelB)) expect(fs.readFileSync(path.join(modelA, file))).toEqual(fs.readFileSync(path.join(modelB, file)));
+    const version = await mlflow.getModelVersion(result.registration.modelName, result.registration.version!);
+    expect(version.source).toBe(`${(await mlflow.getRun(runId)).info.artifact_uri}/model`);
+  } finally {
+    await workers.stop();
+    await client.close();
+    fs.rmSync(rootB, { recursive: true, force: true });
+  }
+}, 300_000);
