@@ -5,6 +5,7 @@ import { classificationReport } from '../models/metrics';
 import { predictInThread } from '../models/training/predict';
 import { paramsOf, type Evaluation, type PreparedData, type StageRequest, type TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
+import { onceTimestamp } from './tracking';
 import { confusionMatrixPng } from '../plots';
 import { logLearningCurve, logPlot } from './plots';
 import { scoreChampion } from './champion-model';
@@ -31,7 +32,7 @@ export function classifierEvaluation(deps: ActivityDeps) {
         metrics[`test_recall_${k}`] = c.recall;
         metrics[`test_f1_${k}`] = c.f1;
       });
-      await mlflow.logMetrics(req.run.runId, metrics, paramsOf(req, 'mnist', 'cifar10').epochs);
+      await mlflow.logMetrics(req.run.runId, metrics, paramsOf(req, 'mnist', 'cifar10').epochs, onceTimestamp());
       // The champion classifies the same test images.
       const champion = await scoreChampion(deps, req, async ({ dir }) => {
         const theirs = classificationReport(await predictInThread(dir, preparedDir, 'x_test', Context.current().cancellationSignal), labels, CLASSES);

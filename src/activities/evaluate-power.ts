@@ -8,6 +8,7 @@ import { logLearningCurve, logPlot } from './plots';
 import { mape, regressionMetrics } from '../models/metrics';
 import type { Evaluation, PreparedData, StageRequest, TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
+import { onceTimestamp } from './tracking';
 import { LIGHTGBM_MODEL_FILE } from './train-power';
 import { scoreChampion } from './champion-model';
 import { localStageFiles } from './shared-run-files';
@@ -35,7 +36,7 @@ export function powerEvaluation(deps: ActivityDeps) {
           baseline_mae: baseline.mae,
           baseline_mape: mape(naive, actual),
         };
-        await mlflow.logMetrics(req.run.runId, metrics);
+        await mlflow.logMetrics(req.run.runId, metrics, 0, onceTimestamp());
         // The champion forecasts the same test rows.
         const champion = await scoreChampion(deps, req, async ({ dir }) => {
           const theirs = Booster.loadModelFromString(lib, (await readRegularFile(path.join(dir, LIGHTGBM_MODEL_FILE))).toString('utf8'));

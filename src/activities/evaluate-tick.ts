@@ -12,6 +12,7 @@ import { scoreChampion } from './champion-model';
 import { localStageFiles } from './shared-run-files';
 import { paramsOf, type Evaluation, type PreparedData, type StageRequest, type TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
+import { onceTimestamp } from './tracking';
 import { lineChartPng } from '../plots';
 import { logLearningCurve, logPlot } from './plots';
 
@@ -49,7 +50,7 @@ export function tickEvaluation(deps: ActivityDeps) {
         baseline_sharpe: naive.sharpe,
         baseline_max_drawdown: naive.maxDrawdown,
       };
-      await mlflow.logMetrics(req.run.runId, metrics, p.epochs);
+      await mlflow.logMetrics(req.run.runId, metrics, p.epochs, onceTimestamp());
       // The champion trades the same test bars, with its own scaling of the same features.
       const champion = await scoreChampion(deps, req, async ({ dir }) => {
         const own = meta.info.inputScaling as InputScaling;
