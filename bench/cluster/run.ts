@@ -266,6 +266,8 @@ async function main(): Promise<void> {
     '',
   ].join('\n');
   writeResults('cluster', result, md, OUT_DIR);
+  // The bench started the workers: it stops them (the servers stay up for a look at the runs).
+  await cluster('stop', 'workers');
   await pc.close();
 }
 
