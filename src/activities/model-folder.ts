@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { readArray } from '../data/arrays';
 import type { DataRoot } from '../data/paths';
-import { MLMODEL_FILE, mlflowModelFiles, type InputExample, type ModelFlavor, type ModelSignature } from '../mlflow';
+import { mlflowModelFiles, type InputExample, type ModelFlavor, type ModelSignature } from '../mlflow';
 
 /** The run artifact folder the model is logged under (`runs:/<run>/model`). */
 export const MODEL_ARTIFACT_PATH = 'model';
@@ -29,9 +29,7 @@ export async function writeMlflowModel(
     createdAt: new Date(),
     modelSizeBytes,
   });
-  // MLmodel last: a folder holding it is complete (a crash mid-write leaves one that evaluation fetches again).
-  const { [MLMODEL_FILE]: mlmodel, ...others } = files;
-  for (const [name, text] of [...Object.entries(others), [MLMODEL_FILE, mlmodel]]) await root.writeFile(path.join(dir, name), text);
+  for (const [name, text] of Object.entries(files)) await root.writeFile(path.join(dir, name), text);
 }
 
 /** The first rows of a prepared array as nested arrays of its per-row shape (tensor input example). */

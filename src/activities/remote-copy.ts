@@ -13,6 +13,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { MlflowError, type MlflowClient } from '../mlflow';
 import { syncDir, writeFileSynced } from '../models/fs-io';
+import { readRegularFile } from '../data/paths';
 
 export interface RemoteFolder {
   mlflow: MlflowClient;
@@ -50,7 +51,7 @@ export async function readFolder(dir: string): Promise<Record<string, Buffer>> {
  * Uploads `files` as `version`, then points LATEST.json at it; the version it replaces is deleted (best effort).
  * `afterFile` runs after each upload (an activity heartbeats there: a large folder takes a while).
  */
-export async function publishVersion(remote: RemoteFolder, version: string, files: Record<string, Buffer>, afterFile = () => {}): Promise<void> {
+export async function publishVersion(remote: RemoteFolder, version: string, files: Record<string, Buffer>, afterFile = () => {}): Promise<RemotePointer> {
   if (!NAME.test(version)) throw new TypeError(`remote version '${version}' must be one path element`);
   const previous = await readPointer(remote);
   for (const [name, data] of Object.entries(files)) {
@@ -63,6 +64,17 @@ export async function publishVersion(remote: RemoteFolder, version: string, file
   if (previous && previous.version !== version) {
     await remote.mlflow.deleteArtifact(remote.artifactUri, under(remote, previous.version)).catch(() => undefined);
   }
+  return pointer;
+}
+
+/** Whether `dir` holds every file of `files` (name → sha256) with that content: a local copy that needs no fetch. */
+export async function holdsFiles(dir: string, files: Record<string, string>): Promise<boolean> {
+  for (const [name, hash] of Object.entries(files)) {
+    // Regular files only: a link planted in the local copy is no copy (and is never read through).
+    const data = await readRegularFile(path.join(dir, name)).catch(() => undefined);
+    if (!data || sha256(data) !== hash) return false;
+  }
+  return true;
 }
 
 /** The published pointer, or undefined when nothing was published under the prefix. */

@@ -16,11 +16,11 @@ import path from 'node:path';
 import { META } from '../data/arrays';
 import { modelDirOf, preparedDir } from '../data/layout';
 import { DataRoot } from '../data/paths';
-import { MLMODEL_FILE, type MlflowClient } from '../mlflow';
+import type { MlflowClient } from '../mlflow';
 import type { PreparedData, StageRequest, TrackingRun, TrainedModel } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
 import { MODEL_ARTIFACT_PATH } from './model-folder';
-import { fetchLatest, publishVersion, readFolder, readPointer, type RemoteFolder } from './remote-copy';
+import { fetchLatest, holdsFiles, publishVersion, readFolder, readPointer, type RemoteFolder } from './remote-copy';
 
 export const CHECKPOINTS_ARTIFACT_PATH = 'checkpoints';
 /** The single version name of a prepared folder: its content hash is already in the prefix. */
@@ -85,26 +85,29 @@ function modelRemote(mlflow: MlflowClient, run: TrackingRun): RemoteFolder {
 }
 
 /**
- * Publishes the completed model folder as the run's `model` artifact and returns its URI. A retried training
- * overwrites the same paths and pointer, so registration (which reads only the URI) sees one model either way.
+ * Publishes the completed model folder as the run's `model` artifact; returns its URI and each file's sha256 (for the
+ * trainer's result). A retried training overwrites the same paths and pointer, so registration (which reads only the
+ * URI) sees one model either way.
  */
-export async function publishModel(mlflow: MlflowClient, run: TrackingRun, dir: string): Promise<string> {
+export async function publishModel(mlflow: MlflowClient, run: TrackingRun, dir: string): Promise<Pick<TrainedModel, 'modelUri' | 'modelFiles'>> {
   const nested = (await fs.readdir(dir, { withFileTypes: true })).find((entry) => !entry.isFile());
   // readFolder copies regular files only: a subfolder (or link) would silently be missing on the other machines.
   if (nested) throw new Error(`model folder ${dir} holds '${nested.name}', which is not a regular file; models are flat folders`);
-  await publishVersion(modelRemote(mlflow, run), MODEL_ARTIFACT_PATH, await readFolder(dir), () => Context.current().heartbeat());
-  return `${run.artifactUri}/${MODEL_ARTIFACT_PATH}`;
+  const pointer = await publishVersion(modelRemote(mlflow, run), MODEL_ARTIFACT_PATH, await readFolder(dir), () => Context.current().heartbeat());
+  return { modelUri: `${run.artifactUri}/${MODEL_ARTIFACT_PATH}`, modelFiles: pointer.files };
 }
 
 /**
- * The trained model's folder under this worker's data root: the trainer's own when the root is shared (its MLmodel,
- * written last, marks it complete), otherwise fetched from the run's `model` artifact into the same relative place.
+ * The trained model's folder under this worker's data root: the one there when it holds exactly the files the
+ * training returned (the trainer's own, on a shared root: no download), otherwise fetched from the run's `model`
+ * artifact into the same relative place. Hashes, not mere presence: a folder left by an attempt on this machine that
+ * died before its retry elsewhere finished may hold other weights, or a part of them.
  * A model from before models were published (no `modelUri`) is read where its trainer left it, as it always was.
  */
 async function localModel(root: DataRoot, dataRoot: string, mlflow: MlflowClient, req: { run: TrackingRun; model: TrainedModel }): Promise<string> {
   if (!req.model.modelUri) return req.model.dir;
   const local = await root.resolve(modelDirOf(dataRoot, req.run.runId));
-  if (await root.exists(path.join(local, MLMODEL_FILE))) return local;
+  if (req.model.modelFiles && (await holdsFiles(local, req.model.modelFiles))) return local;
   await root.mkdir(path.dirname(local));
   const fetched = await fetchLatest(modelRemote(mlflow, req.run), () => local);
   if (!fetched) throw new Error(`trained model ${req.model.dir} is not under this worker's data root ${root.dir} and ${req.model.modelUri} has no published files`);

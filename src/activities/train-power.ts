@@ -89,7 +89,7 @@ export function powerTrainingActivities({ mlflow, dataRoot, limits, lightgbmLib,
         });
         return {
           dir,
-          modelUri: await publishModel(mlflow, req.run, dir),
+          ...(await publishModel(mlflow, req.run, dir)),
           format: 'lightgbm',
           backend: `lightgbm-${version}`,
           libraryVersion: version,

@@ -143,14 +143,14 @@ export function tfjsTrainer(deps: ActivityDeps, family: ModelFamily) {
       signature: { inputs: [tensorSpec(batchShape(shapes.inputShape))], outputs: [tensorSpec(batchShape(shapes.outputShape))] },
       example: await tensorExample(preparedDir, 'x_test'),
     });
-    const modelUri = await publishModel(mlflow, req.run, outputDir);
+    const published = await publishModel(mlflow, req.run, outputDir);
     // Checkpoints serve only the retry of an unfinished training; kept, they would pile up in the store (one folder
     // per run). Deleted once the model is published: a worker killed in the moment left before this attempt's
     // completion reaches Temporal costs a retry elsewhere a training from scratch (the local checkpoints remain).
     await publisher.idle();
     await deletePublishedCheckpoints(mlflow, req.run, (err) => log.warn('published checkpoints not deleted', { error: (err as Error).message }));
     const last = history[history.length - 1];
-    return { dir: outputDir, format: 'tfjs-layers', backend, epochs: history.length, metrics: last?.metrics ?? {}, modelUri };
+    return { dir: outputDir, format: 'tfjs-layers', backend, epochs: history.length, metrics: last?.metrics ?? {}, ...published };
   };
 }
 

@@ -56,6 +56,8 @@ export interface TrainedModel {
    * Absent in histories from before trainers published: registration uploads `dir` then.
    */
   modelUri?: string;
+  /** The published files' sha256 by name: a worker's local copy is used only when it holds exactly these. */
+  modelFiles?: Record<string, string>;
 }
 
 export interface Evaluation {
