@@ -3,18 +3,23 @@
  * PostgreSQL, worker processes). Not part of CI. Expects `scripts/cluster.sh start postgres|temporal|mlflow`;
  * starts and kills the workers itself through cluster.sh.
  *
- *   node build/bench/cluster/run.js [--power 10] [--tick 1] [--backfill-days 3] [--throughput-runs 4] [--out DIR]
+ *   node build/bench/cluster/run.js [--power 84] [--tick 6] [--backfill-days 10] [--throughput-runs 8] [--out DIR]
+ *                                   [--restart-temporal yes|no]
  *
  * 1. Throughput: the same batch of power runs with 1, then 2 CPU worker processes.
- * 2. Mixed load with 2 CPU + 2 GPU-queue workers: power and tick runs on tiny data plus a schedule backfill, while
- *    one CPU worker and one GPU worker are SIGKILLed (and started again) and the Temporal server is restarted.
- * Reports every run's outcome, duplicate MLflow runs (per workflow) and model versions (per MLflow run), whether
- * the champion is the best power version, wall time and runs per minute. Writes bench/results/cluster.{json,md}.
+ * 2. Mixed load with 2 CPU + 2 GPU-queue workers (100 runs by default): power and tick runs on tiny data plus a
+ *    schedule backfill, while a CPU worker and a GPU worker each caught running an activity are SIGKILLed (and
+ *    started again) and the Temporal server is restarted.
+ * Reports every run's outcome, "no activity lost" from every history (bench/cluster/activity-audit.ts), each
+ * stage's MLflow side effects counted per run, whether the champion is the best power version, wall time and runs
+ * per minute. Writes bench/results/cluster.{json,md}.
  */
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { PipelineClient, PipelineName, PipelineResult } from '../../src/client';
 import { loadConfig, PROJECT_ROOT } from '../../src/config';
 import { MlflowClient } from '../../src/mlflow';
@@ -26,11 +31,17 @@ import { applySchedules, backfillSchedule } from '../../src/schedules/apply';
 import { machineInfo } from '../machine';
 import { writeResults } from '../write-results';
 import { stringOption as option } from '../cli-options';
+import { auditActivities } from './activity-audit';
+import { CHECKPOINTS_ARTIFACT_PATH } from '../../src/activities/shared-run-files';
+import { MODEL_ARTIFACT_PATH } from '../../src/activities/model-folder';
+import { championWorkflowId } from '../../src/workflows/shared/promotion';
 
-const POWER = Number(option('power', '10'));
-const TICK = Number(option('tick', '1'));
-const BACKFILL_DAYS = Number(option('backfill-days', '3'));
-const THROUGHPUT_RUNS = Number(option('throughput-runs', '4'));
+const POWER = Number(option('power', '84'));
+const TICK = Number(option('tick', '6'));
+const BACKFILL_DAYS = Number(option('backfill-days', '10'));
+const THROUGHPUT_RUNS = Number(option('throughput-runs', '8'));
+/** 'no' to try the bench on a stack whose Temporal server cluster.sh does not run (a dev server). */
+const RESTART_TEMPORAL = option('restart-temporal', 'yes') === 'yes';
 const OUT_DIR = option('out', path.join(PROJECT_ROOT, 'bench', 'results'));
 const SCHEDULE_ID = 'bench-cluster-power';
 /** Few rounds at a high learning rate: cheap runs that still pass the registration gate (as in bench/backfill). */
@@ -47,6 +58,33 @@ const note = (what: string) => {
   events.push({ at: Math.round((Date.now() - t0) / 100) / 10, what });
   console.log(`[${((Date.now() - t0) / 1000).toFixed(1)} s] ${what}`);
 };
+
+const PIDS_DIR = path.join(process.env.CLUSTER_STATE ?? path.join(PROJECT_ROOT, '.local', 'cluster'), 'pids');
+
+/**
+ * The index of the `role` worker process caught running one of the runs' activities (`ofRole` tells which activity
+ * types run on that queue), so the SIGKILL interrupts real work; index 1 when none is caught within `withinMs`.
+ */
+async function busyWorker(role: 'cpu' | 'gpu', handles: WorkflowHandle[], ofRole: (activityType: string) => boolean, withinMs = 30_000): Promise<{ index: number; caught: string }> {
+  const deadline = Date.now() + withinMs;
+  while (Date.now() < deadline) {
+    for (const h of handles) {
+      const pending = (await h.describe().catch(() => undefined))?.raw.pendingActivities ?? [];
+      for (const a of pending) {
+        const type = a.activityType?.name ?? '?';
+        // The SDK's default identity is `<pid>@<host>`; cluster.sh keeps each worker's pid in pids/worker-<role>-<n>.pid.
+        const pid = /^(\d+)@/.exec(a.lastWorkerIdentity ?? '')?.[1];
+        if (!pid || !ofRole(type) || a.state !== temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED) continue;
+        for (const index of [1, 2]) {
+          const file = path.join(PIDS_DIR, `worker-${role}-${index}.pid`);
+          if (fs.existsSync(file) && fs.readFileSync(file, 'utf8').trim() === pid) return { index, caught: `running ${type} of ${h.workflowId}` };
+        }
+      }
+    }
+    await sleep(300);
+  }
+  return { index: 1, caught: 'no activity caught in flight' };
+}
 
 async function settle(handles: WorkflowHandle[]): Promise<{ completed: number; failed: string[] }> {
   const outcomes = await Promise.allSettled(handles.map((h) => h.result()));
@@ -96,18 +134,22 @@ async function main(): Promise<void> {
   await backfillSchedule(pc.client, { scheduleId: SCHEDULE_ID, from, to: new Date(from.getTime() + BACKFILL_DAYS * 86_400_000), overlap: 'ALLOW_ALL' });
   note(`backfill of ${BACKFILL_DAYS} days requested`);
 
-  await sleep(15_000);
-  await cluster('kill-worker', 'cpu', '1');
-  note('worker-cpu-1 SIGKILLed');
   await sleep(10_000);
-  await cluster('kill-worker', 'gpu', '1');
-  note('worker-gpu-1 SIGKILLed');
-  await cluster('start-worker', 'cpu', '1');
-  await cluster('start-worker', 'gpu', '1');
+  const handlesOf = (pipeline: PipelineName) => started.filter((s) => s.pipeline === pipeline).map((s) => s.handle);
+  const cpuVictim = await busyWorker('cpu', handlesOf('power'), () => true);
+  await cluster('kill-worker', 'cpu', String(cpuVictim.index));
+  note(`worker-cpu-${cpuVictim.index} SIGKILLed (${cpuVictim.caught})`);
+  const gpuVictim = await busyWorker('gpu', handlesOf('tick'), (type) => type === 'trainTickModel', 120_000);
+  await cluster('kill-worker', 'gpu', String(gpuVictim.index));
+  note(`worker-gpu-${gpuVictim.index} SIGKILLed (${gpuVictim.caught})`);
+  await cluster('start-worker', 'cpu', String(cpuVictim.index));
+  await cluster('start-worker', 'gpu', String(gpuVictim.index));
   note('killed workers started again');
   await sleep(10_000);
-  await cluster('restart-temporal');
-  note('temporal-server restarted');
+  if (RESTART_TEMPORAL) {
+    await cluster('restart-temporal');
+    note('temporal-server restarted');
+  }
 
   const backfilled: WorkflowHandle[] = [];
   for (let tries = 0; backfilled.length < BACKFILL_DAYS && tries < 120; tries++) {
@@ -120,19 +162,49 @@ async function main(): Promise<void> {
   const wallSec = (Date.now() - t0) / 1000;
   note(`${completed}/${all.length} completed`);
 
-  // Duplicates: MLflow runs per workflow, model versions per MLflow run.
+  // No activity lost: every activity scheduled by the runs, and by the champion workflows they signalled, completed.
+  const championRuns: WorkflowHandle[] = [];
+  for (const pipeline of ['power', 'tick'] as const) {
+    const query = `WorkflowId = '${championWorkflowId(MODEL_POLICIES[pipeline].modelName, config.taskQueues.cpu)}'`;
+    for await (const wf of pc.client.workflow.list({ query })) championRuns.push(pc.client.workflow.getHandle(wf.workflowId, wf.runId));
+  }
+  const activities = { workflows: 0, scheduled: 0, completed: 0, retried: 0, extraAttempts: 0, lost: [] as string[] };
+  for (const h of [...all, ...championRuns]) {
+    const audit = auditActivities((await h.fetchHistory()).events ?? []);
+    activities.workflows++;
+    activities.scheduled += audit.scheduled;
+    activities.completed += audit.completed;
+    activities.retried += audit.retried;
+    activities.extraAttempts += audit.extraAttempts;
+    activities.lost.push(...audit.lost.map((l) => `${h.workflowId}: ${l}`));
+  }
+  note(`activities: ${activities.completed}/${activities.scheduled} completed, ${activities.retried} retried, ${activities.lost.length} lost`);
+
+  // Each stage's MLflow side effects, once per run: one MLflow run per workflow (tracking), each training step logged
+  // once (train), one test-metric point (evaluate), the model artifact present and the checkpoints deleted (train),
+  // at most one model version per MLflow run (register). A backfilled day skipped as already trained is not a run.
   let duplicateRuns = 0;
   let duplicateVersions = 0;
+  const once = { runsChecked: 0, duplicateTrainingSteps: [] as string[], evaluationLoggedTwice: [] as string[], modelArtifactMissing: [] as string[], checkpointsLeft: [] as string[] };
   const results: PipelineResult[] = [];
   for (const h of all) {
     const r = (await h.result().catch(() => undefined)) as PipelineResult | undefined;
     if (!r) continue;
     results.push(r);
+    if (r.skipped) continue;
+    once.runsChecked++;
     const experiment = await mlflow.getExperimentByName(EXPERIMENT_OF[r.pipeline]);
     const runs = await mlflow.searchRuns([experiment!.experiment_id], `tags.${RUN_TAGS.workflowId} = '${h.workflowId}'`);
     if (runs.length > 1) duplicateRuns += runs.length - 1;
     const versions = await mlflow.searchModelVersions(`run_id = '${r.mlflowRunId}'`, 10);
     if (versions.length > 1) duplicateVersions += versions.length - 1;
+    const steps = (await mlflow.getMetricHistory(r.mlflowRunId, r.pipeline === 'tick' ? 'val_loss' : 'val_rmse')).map((m) => m.step);
+    if (steps.length === 0 || new Set(steps).size !== steps.length) once.duplicateTrainingSteps.push(`${h.workflowId}: steps ${steps.join(',')}`);
+    const evaluated = await mlflow.getMetricHistory(r.mlflowRunId, 'test_rmse');
+    if (evaluated.length !== 1) once.evaluationLoggedTwice.push(`${h.workflowId}: ${evaluated.length} test_rmse points`);
+    const model = await mlflow.listArtifacts(r.mlflowRunId, MODEL_ARTIFACT_PATH);
+    if (!model.some((f) => path.basename(f.path) === 'MLmodel')) once.modelArtifactMissing.push(h.workflowId);
+    if ((await mlflow.listArtifacts(r.mlflowRunId, CHECKPOINTS_ARTIFACT_PATH)).length > 0) once.checkpointsLeft.push(h.workflowId);
   }
   const policy = MODEL_POLICIES.power;
   const champion = await mlflow.getVersionByAlias(policy.modelName, CHAMPION_ALIAS);
@@ -159,6 +231,8 @@ async function main(): Promise<void> {
       runsPerMin: (completed / wallSec) * 60,
       duplicateMlflowRuns: duplicateRuns,
       duplicateModelVersions: duplicateVersions,
+      activities,
+      sideEffectsOnce: once,
       registered: results.filter((r) => r.registration.registered).length,
       champion: { version: champion?.version, rmse: championRmse, bestRmseOfAllVersions: bestRmse, onBest: championRmse === bestRmse },
       events,
@@ -180,10 +254,20 @@ async function main(): Promise<void> {
     '|---|---|---|---|---|---|---|',
     `| ${completed}/${all.length} | ${failed.length} | ${wallSec.toFixed(1)} | ${result.mixed.runsPerMin.toFixed(1)} | ${duplicateRuns} | ${duplicateVersions} | ${result.mixed.champion.onBest} (v${champion?.version}, rmse ${championRmse}) |`,
     '',
+    `No activity lost: ${activities.workflows} histories (the runs and the champion workflows' runs), ${activities.completed}/${activities.scheduled}`,
+    `scheduled activities completed, ${activities.retried} completed after retries (${activities.extraAttempts} extra attempts), ${activities.lost.length} lost` +
+      (activities.lost.length ? `: ${activities.lost.join('; ')}` : '.'),
+    '',
+    `MLflow side effects once per run (${once.runsChecked} runs that trained): training steps logged twice in ${once.duplicateTrainingSteps.length},`,
+    `evaluation metrics logged more than once in ${once.evaluationLoggedTwice.length}, model artifact missing in ${once.modelArtifactMissing.length},`,
+    `published checkpoints left in ${once.checkpointsLeft.length}.`,
+    '',
     'Events: ' + events.map((e) => `${e.at} s ${e.what}`).join('; '),
     '',
   ].join('\n');
   writeResults('cluster', result, md, OUT_DIR);
+  // The bench started the workers: it stops them (the servers stay up for a look at the runs).
+  await cluster('stop', 'workers');
   await pc.close();
 }
 

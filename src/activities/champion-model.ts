@@ -6,6 +6,7 @@ import { downloadModelVersion } from '../serving/registered-model';
 import { MODEL_POLICIES } from '../workflows/shared/gates';
 import type { PipelineName } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
+import { onceTimestamp } from './tracking';
 
 export const CHAMPION_ALIAS = 'champion';
 
@@ -56,7 +57,7 @@ export async function scoreChampion(
   }
   const metrics = Object.fromEntries(Object.entries(scored).map(([k, v]) => [championKey(k), v]));
   await deps.mlflow.logBatch(req.run.runId, {
-    metrics: Object.entries(metrics).map(([key, value]) => ({ key, value, step: 0, timestamp: Date.now() })),
+    metrics: Object.entries(metrics).map(([key, value]) => ({ key, value, step: 0, timestamp: onceTimestamp() })),
     tags: { champion_scored_version: champion.version },
   });
   return { ...metrics, [CHAMPION_VERSION_KEY]: Number(champion.version) };

@@ -5,8 +5,10 @@ import { classificationReport } from '../models/metrics';
 import { predictInThread } from '../models/training/predict';
 import { paramsOf, type Evaluation, type PreparedData, type StageRequest, type TrainedModel } from '../workflows/shared/types';
 import { computeOf, type ActivityDeps } from './deps';
+import { onceTimestamp } from './tracking';
 import { logLearningCurve, logPlot } from './plots';
 import { scoreChampion } from './champion-model';
+import { localStageFiles } from './shared-run-files';
 
 const CLASSES = 10;
 
@@ -14,8 +16,10 @@ export function classifierEvaluation(deps: ActivityDeps) {
   const { mlflow } = deps;
   return {
     async evaluateClassifier(req: StageRequest & { prepared: PreparedData; model: TrainedModel }): Promise<Evaluation> {
-      const probabilities = await predictInThread(req.model.dir, req.prepared.dir, 'x_test', Context.current().cancellationSignal);
-      const { data: labels } = await readArray(req.prepared.dir, 'y_test');
+      // Trained (or prepared) on another machine, the files come through MLflow's artifact store.
+      const { preparedDir, modelDir } = await localStageFiles(deps, req);
+      const probabilities = await predictInThread(modelDir, preparedDir, 'x_test', Context.current().cancellationSignal);
+      const { data: labels } = await readArray(preparedDir, 'y_test');
       const report = classificationReport(probabilities, labels, CLASSES);
       const metrics: Record<string, number> = {
         test_accuracy: report.accuracy,
@@ -27,10 +31,10 @@ export function classifierEvaluation(deps: ActivityDeps) {
         metrics[`test_recall_${k}`] = c.recall;
         metrics[`test_f1_${k}`] = c.f1;
       });
-      await mlflow.logMetrics(req.run.runId, metrics, paramsOf(req, 'mnist', 'cifar10').epochs);
+      await mlflow.logMetrics(req.run.runId, metrics, paramsOf(req, 'mnist', 'cifar10').epochs, onceTimestamp());
       // The champion classifies the same test images.
       const champion = await scoreChampion(deps, req, async ({ dir }) => {
-        const theirs = classificationReport(await predictInThread(dir, req.prepared.dir, 'x_test', Context.current().cancellationSignal), labels, CLASSES);
+        const theirs = classificationReport(await predictInThread(dir, preparedDir, 'x_test', Context.current().cancellationSignal), labels, CLASSES);
         return { test_accuracy: theirs.accuracy, test_loss: theirs.logLoss, test_macro_f1: theirs.macroF1 };
       });
       const artifacts = ['evaluation/classification_report.json'];

@@ -7,19 +7,23 @@ import { logLearningCurve, logPlot } from './plots';
 import { mape, regressionMetrics } from '../models/metrics';
 import type { Evaluation, PreparedData, StageRequest, TrainedModel } from '../workflows/shared/types';
 import { computeOf, type ActivityDeps } from './deps';
+import { onceTimestamp } from './tracking';
 import { LIGHTGBM_MODEL_FILE } from './train-power';
 import { scoreChampion } from './champion-model';
+import { localStageFiles } from './shared-run-files';
 
 export function powerEvaluation(deps: ActivityDeps) {
   const { mlflow, lightgbmLib } = deps;
   return {
     async evaluatePowerModel(req: StageRequest & { prepared: PreparedData; model: TrainedModel }): Promise<Evaluation> {
+      // Trained (or prepared) on another machine, the files come through MLflow's artifact store.
+      const { preparedDir, modelDir } = await localStageFiles(deps, req);
       const lib = loadLightgbm(lightgbmLib);
-      const booster = Booster.loadModelFromString(lib, (await readRegularFile(path.join(req.model.dir, LIGHTGBM_MODEL_FILE))).toString('utf8'));
+      const booster = Booster.loadModelFromString(lib, (await readRegularFile(path.join(modelDir, LIGHTGBM_MODEL_FILE))).toString('utf8'));
       try {
-        const x = await readArray(req.prepared.dir, 'x_test');
-        const actual = (await readArray(req.prepared.dir, 'y_test')).data;
-        const naive = (await readArray(req.prepared.dir, 'naive_test')).data;
+        const x = await readArray(preparedDir, 'x_test');
+        const actual = (await readArray(preparedDir, 'y_test')).data;
+        const naive = (await readArray(preparedDir, 'naive_test')).data;
         const predicted = await booster.predict(Float64Array.from(x.data), x.shape[0], x.shape[1]);
         const model = regressionMetrics(predicted, actual);
         const baseline = regressionMetrics(naive, actual);
@@ -31,7 +35,7 @@ export function powerEvaluation(deps: ActivityDeps) {
           baseline_mae: baseline.mae,
           baseline_mape: mape(naive, actual),
         };
-        await mlflow.logMetrics(req.run.runId, metrics);
+        await mlflow.logMetrics(req.run.runId, metrics, 0, onceTimestamp());
         // The champion forecasts the same test rows.
         const champion = await scoreChampion(deps, req, async ({ dir }) => {
           const theirs = Booster.loadModelFromString(lib, (await readRegularFile(path.join(dir, LIGHTGBM_MODEL_FILE))).toString('utf8'));
@@ -43,14 +47,14 @@ export function powerEvaluation(deps: ActivityDeps) {
             theirs.free();
           }
         });
-        const meta = await readMeta(req.prepared.dir);
+        const meta = await readMeta(preparedDir);
         const names = (meta.info.features as string[] | undefined) ?? [];
         const gain = Array.from(booster.featureImportance('gain'));
         const importance = gain.map((value, i) => ({ label: names[i] ?? `f${i}`, value }));
         const artifacts = ['evaluation/feature_importance.json'];
         await mlflow.uploadArtifact(req.run.artifactUri, artifacts[0], JSON.stringify(importance, null, 1));
         artifacts.push(await logPlot(mlflow, req.run, 'feature_importance', await computeOf(deps).run('barChartPng', importance, { title: 'LightGBM feature importance', xTitle: 'total gain' })));
-        const times = Array.from((await readArray(req.prepared.dir, 't_test')).data, (hours) => new Date(hours * 3_600_000));
+        const times = Array.from((await readArray(preparedDir, 't_test')).data, (hours) => new Date(hours * 3_600_000));
         artifacts.push(
           await logPlot(
             mlflow,

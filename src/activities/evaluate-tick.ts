@@ -9,8 +9,10 @@ import { directionalAccuracy, regressionMetrics } from '../models/metrics';
 import { predictInThread, predictOn } from '../models/training/predict';
 import { InputScaling, readInputScaling, rescaleFeatures } from '../models/training/preprocessing';
 import { scoreChampion } from './champion-model';
+import { localStageFiles } from './shared-run-files';
 import { paramsOf, type Evaluation, type PreparedData, type StageRequest, type TrainedModel } from '../workflows/shared/types';
 import { computeOf, type ActivityDeps } from './deps';
+import { onceTimestamp } from './tracking';
 import { logLearningCurve, logPlot } from './plots';
 
 /** US equities: 252 sessions of 6.5 hours. */
@@ -20,11 +22,13 @@ export function tickEvaluation(deps: ActivityDeps) {
   const { mlflow } = deps;
   return {
     async evaluateTickModel(req: StageRequest & { prepared: PreparedData; model: TrainedModel }): Promise<Evaluation> {
-      const meta = await readMeta(req.prepared.dir);
+      // Trained (or prepared) on another machine, the files come through MLflow's artifact store.
+      const { preparedDir, modelDir } = await localStageFiles(deps, req);
+      const meta = await readMeta(preparedDir);
       const scale = Number(meta.info.targetScale);
-      const predicted = Array.from(await predictInThread(req.model.dir, req.prepared.dir, 'x_test', Context.current().cancellationSignal), (v) => v * scale);
-      const actual = Array.from((await readArray(req.prepared.dir, 'y_test')).data, (v) => v * scale);
-      const lastReturns = (await readArray(req.prepared.dir, 'last_return_test')).data;
+      const predicted = Array.from(await predictInThread(modelDir, preparedDir, 'x_test', Context.current().cancellationSignal), (v) => v * scale);
+      const actual = Array.from((await readArray(preparedDir, 'y_test')).data, (v) => v * scale);
+      const lastReturns = (await readArray(preparedDir, 'last_return_test')).data;
 
       const p = paramsOf(req, 'tick');
       const cost = p.costBps / 10_000;
@@ -45,12 +49,12 @@ export function tickEvaluation(deps: ActivityDeps) {
         baseline_sharpe: naive.sharpe,
         baseline_max_drawdown: naive.maxDrawdown,
       };
-      await mlflow.logMetrics(req.run.runId, metrics, p.epochs);
+      await mlflow.logMetrics(req.run.runId, metrics, p.epochs, onceTimestamp());
       // The champion trades the same test bars, with its own scaling of the same features.
       const champion = await scoreChampion(deps, req, async ({ dir }) => {
         const own = meta.info.inputScaling as InputScaling;
         const theirs = await readInputScaling(dir);
-        const x = rescaleFeatures(await readArray(req.prepared.dir, 'x_test'), own, theirs);
+        const x = rescaleFeatures(await readArray(preparedDir, 'x_test'), own, theirs);
         const forecasts = Array.from(await predictOn(dir, x, Context.current().cancellationSignal), (v) => v * theirs.targetScale);
         const trade = backtest(forecasts, actual, cost, periodsPerYear);
         return { test_rmse: regressionMetrics(forecasts, actual).rmse, test_directional_accuracy: directionalAccuracy(forecasts, actual), backtest_sharpe: trade.sharpe, backtest_max_drawdown: trade.maxDrawdown };

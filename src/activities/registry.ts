@@ -53,7 +53,8 @@ export function registryActivities({ mlflow }: ActivityDeps) {
   return {
     async registerModel(req: RegistrationRequest): Promise<Registration> {
       const policy = MODEL_POLICIES[req.pipeline];
-      const modelUri = await uploadModel(mlflow, req.run, req.model);
+      // Published once by the trainer (shared-run-files.ts); only a model trained before that is uploaded here.
+      const modelUri = req.model.modelUri ?? (await uploadModel(mlflow, req.run, req.model));
       const evidence = gateEvidence(policy, req.testSize, req.gateOverrides);
       const decision = evaluateGate(gateWithOverrides(policy.gate, req.gateOverrides), req.metrics, evidence);
       await mlflow.logBatch(req.run.runId, {

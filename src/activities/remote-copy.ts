@@ -13,16 +13,21 @@ import path from 'node:path';
 import { z } from 'zod';
 import { MlflowError, type MlflowClient } from '../mlflow';
 import { syncDir, writeFileSynced } from '../models/fs-io';
+import { readRegularFile } from '../data/paths';
 
 export interface RemoteFolder {
   mlflow: MlflowClient;
   /** A `mlflow-artifacts:/...` URI (a run's artifact URI, or the experiment's for data shared by runs). */
   artifactUri: string;
-  /** Folder under that URI holding the versions and the pointer. */
+  /** Folder under that URI holding the versions and the pointer ('' = the URI itself). */
   prefix: string;
+  /** The pointer's file name in that folder (LATEST.json by default). */
+  pointer?: string;
 }
 
 const POINTER = 'LATEST.json';
+const under = (remote: RemoteFolder, name: string) => (remote.prefix ? `${remote.prefix}/${name}` : name);
+const pointerPath = (remote: RemoteFolder) => under(remote, remote.pointer ?? POINTER);
 /** One path element: a pointer naming `../x` or `a/b` is refused, never followed out of the target folder. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const PointerSchema = z.object({
@@ -46,32 +51,43 @@ export async function readFolder(dir: string): Promise<Record<string, Buffer>> {
  * Uploads `files` as `version`, then points LATEST.json at it; the version it replaces is deleted (best effort).
  * `afterFile` runs after each upload (an activity heartbeats there: a large folder takes a while).
  */
-export async function publishVersion(remote: RemoteFolder, version: string, files: Record<string, Buffer>, afterFile = () => {}): Promise<void> {
+export async function publishVersion(remote: RemoteFolder, version: string, files: Record<string, Buffer>, afterFile = () => {}): Promise<RemotePointer> {
   if (!NAME.test(version)) throw new TypeError(`remote version '${version}' must be one path element`);
   const previous = await readPointer(remote);
   for (const [name, data] of Object.entries(files)) {
-    await remote.mlflow.uploadArtifact(remote.artifactUri, `${remote.prefix}/${version}/${name}`, data);
+    await remote.mlflow.uploadArtifact(remote.artifactUri, `${under(remote, version)}/${name}`, data);
     afterFile();
   }
   const pointer: RemotePointer = { version, files: Object.fromEntries(Object.entries(files).map(([name, data]) => [name, sha256(data)])) };
-  await remote.mlflow.uploadArtifact(remote.artifactUri, `${remote.prefix}/${POINTER}`, JSON.stringify(pointer));
+  await remote.mlflow.uploadArtifact(remote.artifactUri, pointerPath(remote), JSON.stringify(pointer));
   // Only the newest version is ever read; older ones would only pile up (one per checkpoint interval).
   if (previous && previous.version !== version) {
-    await remote.mlflow.deleteArtifact(remote.artifactUri, `${remote.prefix}/${previous.version}`).catch(() => undefined);
+    await remote.mlflow.deleteArtifact(remote.artifactUri, under(remote, previous.version)).catch(() => undefined);
   }
+  return pointer;
+}
+
+/** Whether `dir` holds every file of `files` (name → sha256) with that content: a local copy that needs no fetch. */
+export async function holdsFiles(dir: string, files: Record<string, string>): Promise<boolean> {
+  for (const [name, hash] of Object.entries(files)) {
+    // Regular files only: a link planted in the local copy is no copy (and is never read through).
+    const data = await readRegularFile(path.join(dir, name)).catch(() => undefined);
+    if (!data || sha256(data) !== hash) return false;
+  }
+  return true;
 }
 
 /** The published pointer, or undefined when nothing was published under the prefix. */
 export async function readPointer(remote: RemoteFolder): Promise<RemotePointer | undefined> {
   let text: Buffer;
   try {
-    text = await remote.mlflow.downloadArtifact(remote.artifactUri, `${remote.prefix}/${POINTER}`);
+    text = await remote.mlflow.downloadArtifact(remote.artifactUri, pointerPath(remote));
   } catch (err) {
     if (err instanceof MlflowError && err.status === 404) return undefined;
     throw err;
   }
   const parsed = PointerSchema.safeParse(JSON.parse(text.toString('utf8')));
-  if (!parsed.success) throw new Error(`${remote.prefix}/${POINTER} in ${remote.artifactUri} is malformed: ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success) throw new Error(`${pointerPath(remote)} in ${remote.artifactUri} is malformed: ${parsed.error.issues[0]?.message}`);
   return parsed.data;
 }
 
@@ -89,8 +105,9 @@ export async function fetchLatest(remote: RemoteFolder, folderOf: (version: stri
   await fs.mkdir(tmp);
   try {
     for (const [name, hash] of Object.entries(pointer.files)) {
-      const data = await remote.mlflow.downloadArtifact(remote.artifactUri, `${remote.prefix}/${pointer.version}/${name}`);
-      if (sha256(data) !== hash) throw new Error(`${remote.prefix}/${pointer.version}/${name} does not match its hash in ${POINTER}`);
+      const file = `${under(remote, pointer.version)}/${name}`;
+      const data = await remote.mlflow.downloadArtifact(remote.artifactUri, file);
+      if (sha256(data) !== hash) throw new Error(`${file} does not match its hash in ${remote.pointer ?? POINTER}`);
       await writeFileSynced(path.join(tmp, name), data);
     }
     await syncDir(tmp);

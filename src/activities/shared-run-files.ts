@@ -6,16 +6,21 @@
  *   - prepared arrays: published once per content hash to the experiment's artifacts (`prepared/<pipeline>/<hash>/`)
  *     by the prepare stage; a training whose data root lacks them fetches them. Uploading beats re-preparing on the
  *     GPU machine: the raw inputs (a user's raw folder, a download cache) live on the machine that prepared.
+ *   - the trained model: published once, at the end of training, as the run's `model` artifact (the MLflow model that
+ *     registration registers, so it is not uploaded twice); evaluate fetches it when its data root lacks it.
+ * Once training completes, the run's published checkpoints are deleted: only a retry of an unfinished training reads them.
  */
 import { Context } from '@temporalio/activity';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { META } from '../data/arrays';
-import { preparedDir } from '../data/layout';
-import type { DataRoot } from '../data/paths';
+import { modelDirOf, preparedDir } from '../data/layout';
+import { DataRoot } from '../data/paths';
 import type { MlflowClient } from '../mlflow';
-import type { PreparedData, StageRequest, TrackingRun } from '../workflows/shared/types';
-import { fetchLatest, publishVersion, readFolder, readPointer, type RemoteFolder } from './remote-copy';
+import type { PreparedData, StageRequest, TrackingRun, TrainedModel } from '../workflows/shared/types';
+import type { ActivityDeps } from './deps';
+import { MODEL_ARTIFACT_PATH } from './model-folder';
+import { fetchLatest, holdsFiles, publishVersion, readFolder, readPointer, type RemoteFolder } from './remote-copy';
 
 export const CHECKPOINTS_ARTIFACT_PATH = 'checkpoints';
 /** The single version name of a prepared folder: its content hash is already in the prefix. */
@@ -64,4 +69,56 @@ export async function localPrepared(root: DataRoot, mlflow: MlflowClient, req: S
     throw new Error(`prepared data ${req.prepared.dir} is not under this worker's data root ${root.dir} and was never published to MLflow's artifact store`);
   }
   return fetched;
+}
+
+/** Deletes the run's published checkpoints (best effort: a leftover costs storage, never correctness). */
+export async function deletePublishedCheckpoints(mlflow: MlflowClient, run: TrackingRun, onError: (err: unknown) => void): Promise<void> {
+  await mlflow.deleteArtifact(run.artifactUri, CHECKPOINTS_ARTIFACT_PATH).catch(onError);
+}
+
+/**
+ * The model goes to `model/<file>`, where MLflow expects a run's model; its pointer (`model.sha256.json`, file hashes,
+ * written last) sits beside that folder rather than in it, so the registered model holds the model's files only.
+ */
+function modelRemote(mlflow: MlflowClient, run: TrackingRun): RemoteFolder {
+  return { mlflow, artifactUri: run.artifactUri, prefix: '', pointer: `${MODEL_ARTIFACT_PATH}.sha256.json` };
+}
+
+/**
+ * Publishes the completed model folder as the run's `model` artifact; returns its URI and each file's sha256 (for the
+ * trainer's result). A retried training overwrites the same paths and pointer, so registration (which reads only the
+ * URI) sees one model either way.
+ */
+export async function publishModel(mlflow: MlflowClient, run: TrackingRun, dir: string): Promise<Pick<TrainedModel, 'modelUri' | 'modelFiles'>> {
+  const nested = (await fs.readdir(dir, { withFileTypes: true })).find((entry) => !entry.isFile());
+  // readFolder copies regular files only: a subfolder (or link) would silently be missing on the other machines.
+  if (nested) throw new Error(`model folder ${dir} holds '${nested.name}', which is not a regular file; models are flat folders`);
+  const pointer = await publishVersion(modelRemote(mlflow, run), MODEL_ARTIFACT_PATH, await readFolder(dir), () => Context.current().heartbeat());
+  return { modelUri: `${run.artifactUri}/${MODEL_ARTIFACT_PATH}`, modelFiles: pointer.files };
+}
+
+/**
+ * The trained model's folder under this worker's data root: the one there when it holds exactly the files the
+ * training returned (the trainer's own, on a shared root: no download), otherwise fetched from the run's `model`
+ * artifact into the same relative place. Hashes, not mere presence: a folder left by an attempt on this machine that
+ * died before its retry elsewhere finished may hold other weights, or a part of them.
+ * A model from before models were published (no `modelUri`) is read where its trainer left it, as it always was.
+ */
+async function localModel(root: DataRoot, dataRoot: string, mlflow: MlflowClient, req: { run: TrackingRun; model: TrainedModel }): Promise<string> {
+  if (!req.model.modelUri) return req.model.dir;
+  const local = await root.resolve(modelDirOf(dataRoot, req.run.runId));
+  if (req.model.modelFiles && (await holdsFiles(local, req.model.modelFiles))) return local;
+  await root.mkdir(path.dirname(local));
+  const fetched = await fetchLatest(modelRemote(mlflow, req.run), () => local);
+  if (!fetched) throw new Error(`trained model ${req.model.dir} is not under this worker's data root ${root.dir} and ${req.model.modelUri} has no published files`);
+  return fetched;
+}
+
+/** What evaluation reads, under this worker's data root: the prepared arrays and the trained model (fetched when made elsewhere). */
+export async function localStageFiles(
+  { mlflow, dataRoot, limits }: ActivityDeps,
+  req: StageRequest & { prepared: PreparedData; model: TrainedModel },
+): Promise<{ preparedDir: string; modelDir: string }> {
+  const root = await DataRoot.open(dataRoot, limits);
+  return { preparedDir: await localPrepared(root, mlflow, req), modelDir: await localModel(root, dataRoot, mlflow, req) };
 }

@@ -1,10 +1,16 @@
 /** MLflow run bookkeeping: exactly one run per workflow execution, found again (not re-created) on retry. */
-import { log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import { filterValue } from '../mlflow';
 import { perPipeline } from '../pipelines';
 import type { HyperParams, PipelineName, TrackingRun } from '../workflows/shared/types';
 import type { ActivityDeps } from './deps';
 import { cleanUpRunFiles } from './run-files';
+
+/**
+ * The timestamp for metrics an activity logs once: when the workflow scheduled it, the same in every retry. MLflow
+ * keeps one row for identical (key, value, step, timestamp), so a retried evaluation does not log its metrics twice.
+ */
+export const onceTimestamp = (): number => Context.current().info.scheduledTimestampMs;
 
 export const EXPERIMENT_OF: Record<PipelineName, string> = perPipeline((entry) => entry.experiment);
 

@@ -12,6 +12,7 @@ import type { ActivityDeps } from './deps';
 import { ProgressReporter, startHeartbeating } from './progress';
 import { modelDirOf } from '../data/layout';
 import { tableExample, writeMlflowModel } from './model-folder';
+import { localPrepared, publishModel } from './shared-run-files';
 
 export const LIGHTGBM_MODEL_FILE = LIGHTGBM_DATA_FILE;
 
@@ -38,10 +39,13 @@ export function powerTrainingActivities({ mlflow, dataRoot, limits, lightgbmLib,
       const rounds = p.numBoostRound;
       const heart = startHeartbeating({ iteration: 0, rounds, metrics: {} as Record<string, number> });
       const reporter = new ProgressReporter('rounds', 1);
-      const featureNames = await powerFeatureNames(req.prepared.dir);
+      // Through the data root's boundary; prepared on another CPU machine, the arrays come through MLflow.
+      const root = await DataRoot.open(dataRoot, limits);
+      const preparedDir = await localPrepared(root, mlflow, req);
+      const featureNames = await powerFeatureNames(preparedDir);
       // Named features travel in the model text, so Python's Booster and the MLflow signature agree on the columns.
-      const trainSet = await datasetOf(lib, req.prepared.dir, 'train', { featureNames });
-      const validSet = await datasetOf(lib, req.prepared.dir, 'val', { reference: trainSet });
+      const trainSet = await datasetOf(lib, preparedDir, 'train', { featureNames });
+      const validSet = await datasetOf(lib, preparedDir, 'val', { reference: trainSet });
       let booster: Booster | undefined;
       const pending: MetricValue[] = [];
       try {
@@ -74,7 +78,6 @@ export function powerTrainingActivities({ mlflow, dataRoot, limits, lightgbmLib,
         await reporter.flush();
         if (pending.length) await mlflow.logBatch(req.run.runId, { metrics: pending.splice(0) });
         // Through the boundary: a models folder (or model file) that is a link out of the root is refused, not written through.
-        const root = await DataRoot.open(dataRoot, limits);
         const file = await root.writeFile(path.join(modelDirOf(dataRoot, req.run.runId), LIGHTGBM_MODEL_FILE), booster.saveModelToString({ numIteration: result.bestIteration }));
         const dir = path.dirname(file);
         await writeMlflowModel(root, dir, {
@@ -82,10 +85,11 @@ export function powerTrainingActivities({ mlflow, dataRoot, limits, lightgbmLib,
           flavor: { kind: 'lightgbm', lightgbmVersion: version },
           // LightGBM predicts on doubles: float32 or float64 columns both convert without loss.
           signature: { inputs: featureNames.map((name) => ({ type: 'double', name, required: true })), outputs: [tensorSpec([-1], 'float64')] },
-          example: await tableExample(req.prepared.dir, 'x_test', featureNames),
+          example: await tableExample(preparedDir, 'x_test', featureNames),
         });
         return {
           dir,
+          ...(await publishModel(mlflow, req.run, dir)),
           format: 'lightgbm',
           backend: `lightgbm-${version}`,
           libraryVersion: version,

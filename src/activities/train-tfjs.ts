@@ -18,7 +18,7 @@ import { batchShape, tensorSpec } from '../mlflow';
 import { keepInputScaling } from '../models/training/preprocessing';
 import { checkpointName } from '../models/training/checkpoints';
 import { BackgroundPublisher } from './remote-copy';
-import { checkpointsRemote, fetchCheckpointIfMissing, localPrepared } from './shared-run-files';
+import { checkpointsRemote, deletePublishedCheckpoints, fetchCheckpointIfMissing, localPrepared, publishModel } from './shared-run-files';
 import { warmStartDir } from './warm-start';
 
 /** Heartbeat details of a training attempt: where it got to, and where its checkpoint is. */
@@ -144,8 +144,14 @@ export function tfjsTrainer(deps: ActivityDeps, family: ModelFamily) {
       signature: { inputs: [tensorSpec(batchShape(shapes.inputShape))], outputs: [tensorSpec(batchShape(shapes.outputShape))] },
       example: await tensorExample(preparedDir, 'x_test'),
     });
+    const published = await publishModel(mlflow, req.run, outputDir);
+    // Checkpoints serve only the retry of an unfinished training; kept, they would pile up in the store (one folder
+    // per run). Deleted once the model is published: a worker killed in the moment left before this attempt's
+    // completion reaches Temporal costs a retry elsewhere a training from scratch (the local checkpoints remain).
+    await publisher.idle();
+    await deletePublishedCheckpoints(mlflow, req.run, (err) => log.warn('published checkpoints not deleted', { error: (err as Error).message }));
     const last = history[history.length - 1];
-    return { dir: outputDir, format: 'tfjs-layers', backend, epochs: history.length, metrics: last?.metrics ?? {} };
+    return { dir: outputDir, format: 'tfjs-layers', backend, epochs: history.length, metrics: last?.metrics ?? {}, ...published };
   };
 }
 

@@ -53,14 +53,16 @@ describe('no duplicates', () => {
     }
   });
 
-  it('retries after failures injected after run creation and after registration leave one run and one version', async () => {
+  it('retries after failures injected after run creation, evaluation and registration leave one run, one version, one metric point', async () => {
     const deps = depsFor(config);
     const real = createActivities(deps);
     const runCalls = { count: 0 };
     const registerCalls = { count: 0 };
+    const evaluateCalls = { count: 0 };
     const activities = {
       ...real,
       startTrackingRun: failOnceAfter(real.startTrackingRun, runCalls),
+      evaluatePowerModel: failOnceAfter(real.evaluatePowerModel, evaluateCalls),
       registerModel: failOnceAfter(real.registerModel, registerCalls),
     };
     const workers = await startWorkers(config, ['cpu', 'gpu'], activities);
@@ -74,12 +76,15 @@ describe('no duplicates', () => {
       const result = await handle.result();
       expect(runCalls.count).toBe(2);
       expect(registerCalls.count).toBe(2);
+      expect(evaluateCalls.count).toBe(2);
       expect(result.registration.registered).toBe(true);
 
       const runs = await runsOfWorkflow(deps.mlflow, 'power', handle.workflowId);
       expect(runs.map((r) => r.info.run_id)).toEqual([result.mlflowRunId]);
       const versions = await deps.mlflow.searchModelVersions(`name = '${MODEL_POLICIES.power.modelName}' and run_id = '${result.mlflowRunId}'`);
       expect(versions.map((v) => v.version)).toEqual([result.registration.version]);
+      // The retried evaluation logged the same rows (same scheduled-time timestamp): one point per test metric.
+      expect(await deps.mlflow.getMetricHistory(result.mlflowRunId, 'test_rmse')).toHaveLength(1);
     } finally {
       await workers.stop();
       await client.close();

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MlflowClient } from '../../src/mlflow';
-import { fetchLatest, publishVersion, readFolder, readPointer, type RemoteFolder } from '../../src/activities/remote-copy';
+import { fetchLatest, holdsFiles, publishVersion, readFolder, readPointer, type RemoteFolder } from '../../src/activities/remote-copy';
 import { testConfig } from '../helpers/stack';
 
 describe('remote folder copies through MLflow artifacts', () => {
@@ -55,5 +55,22 @@ describe('remote folder copies through MLflow artifacts', () => {
     await mlflow.uploadArtifact(remote.artifactUri, 'checkpoints/ckpt-e000002-b000000/weights.bin', Buffer.from([9]));
     await expect(fetchLatest(remote, (v) => path.join(tmp, 'c', v))).rejects.toThrow(/weights\.bin does not match its hash in LATEST\.json/);
     expect(fs.readdirSync(path.join(tmp, 'c'))).toEqual([]);
+  });
+
+  it('publishes at the URI itself with a named pointer (the model layout), and judges a local copy by its hashes', async () => {
+    const model: RemoteFolder = { mlflow, artifactUri: remote.artifactUri, prefix: '', pointer: 'model.sha256.json' };
+    const pointer = await publishVersion(model, 'model', files('m'));
+    expect((await mlflow.listArtifacts(runId, 'model')).map((f) => f.path).sort()).toEqual(['model/model.json', 'model/weights.bin']);
+    expect(await readPointer(model)).toEqual(pointer);
+    const dir = (await fetchLatest(model, () => path.join(tmp, 'm')))!;
+    expect(await holdsFiles(dir, pointer.files)).toBe(true);
+    // Other weights (a dead attempt's), a missing file, a link in place of a file: not a copy of the published model.
+    fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.from([7]));
+    expect(await holdsFiles(dir, pointer.files)).toBe(false);
+    fs.rmSync(path.join(dir, 'weights.bin'));
+    expect(await holdsFiles(dir, pointer.files)).toBe(false);
+    fs.writeFileSync(path.join(tmp, 'outside.bin'), files('m')['weights.bin']);
+    fs.symlinkSync(path.join(tmp, 'outside.bin'), path.join(dir, 'weights.bin'));
+    expect(await holdsFiles(dir, pointer.files)).toBe(false);
   });
 });

@@ -51,6 +51,13 @@ export interface TrainedModel {
   libraryVersion?: string;
   epochs: number;
   metrics: Record<string, number>;
+  /**
+   * The run's `model` artifact the trainer published (how evaluate and register on other machines reach the model).
+   * Absent in histories from before trainers published: registration uploads `dir` then.
+   */
+  modelUri?: string;
+  /** The published files' sha256 by name: a worker's local copy is used only when it holds exactly these. */
+  modelFiles?: Record<string, string>;
 }
 
 export interface Evaluation {
