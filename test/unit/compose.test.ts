@@ -88,6 +88,8 @@ const WORKER_ENV_NAMES = [
   'DML_GPU_TRAINING_CONCURRENCY', 'DML_CPU_ACTIVITY_CONCURRENCY', 'DML_TFJS_BACKEND', 'LIGHTGBM_LIB', 'DML_LOG_LEVEL', 'DML_METRICS_BIND', 'DML_LIGHTGBM_THREADS',
   'DML_CHECKPOINT_EVERY_SEC',
   'DML_KEEP_CHECKPOINTS',
+  'DML_DATA_ROOT_SHARED',
+  'DML_COMPUTE_THREADS',
 ];
 /** loadConfig names that only give host-side defaults (published ports, UI links), not worker settings. */
 const HOST_ONLY_CONFIG_NAMES = ['TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'MLFLOW_PORT', 'TEMPORAL_UI_URL', 'DML_DEBUG'];
@@ -97,7 +99,8 @@ const OPTIONAL_CONFIG_NAMES = ['DML_WORKFLOW_BUNDLE', 'DML_OFFLINE'];
 const NOT_NEEDED_BY: Record<string, string[]> = {
   'worker-cpu': ['DML_GPU_TRAINING_CONCURRENCY', 'DML_CHECKPOINT_EVERY_SEC'],
   // Run files are cleaned up by finishTrackingRun, a CPU activity.
-  'worker-gpu': ['DML_CPU_ACTIVITY_CONCURRENCY', 'LIGHTGBM_LIB', 'DML_LIGHTGBM_THREADS', 'DML_KEEP_CHECKPOINTS'],
+  // Compute threads serve CPU-queue activities (power prepare, evaluation charts).
+  'worker-gpu': ['DML_CPU_ACTIVITY_CONCURRENCY', 'LIGHTGBM_LIB', 'DML_LIGHTGBM_THREADS', 'DML_KEEP_CHECKPOINTS', 'DML_COMPUTE_THREADS'],
 };
 
 function srcText(): string {

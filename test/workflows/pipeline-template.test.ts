@@ -95,7 +95,8 @@ describe('pipeline workflow template (stub activities, local dev server)', () =>
       const handle = await start(queue, input);
       const result = (await handle.result()) as PipelineResult;
       expect(result.registration).toMatchObject({ registered: true, version: '7', modelName: 'power-consumption-model' });
-      expect(calls.finished).toEqual([{ runId: result.mlflowRunId, status: 'FINISHED', registered: true }]);
+      // With the ids that let it delete an MLflow run created twice for this execution.
+      expect(calls.finished).toEqual([{ runId: result.mlflowRunId, status: 'FINISHED', registered: true, experimentId: expect.any(String), workflowRunId: expect.any(String) }]);
       const attrs = (await handle.describe()).typedSearchAttributes;
       expect([attrs.get(PIPELINE), attrs.get(MLFLOW_RUN_ID), attrs.get(DATASET), attrs.get(MODEL_VERSION)]).toEqual(['power', result.mlflowRunId, 'synthetic-tiny', '7']);
       expect(await handle.query(progressQuery)).toMatchObject({ stage: 'done', mlflowRunId: result.mlflowRunId, prepared: { dataset: 'synthetic-tiny' } });
@@ -112,7 +113,7 @@ describe('pipeline workflow template (stub activities, local dev server)', () =>
       expect(result.registration).toMatchObject({ registered: false, champion: false, reason: 'gate failed: test_rmse=5 not < 0.75' });
       expect(result.registration.version).toBeUndefined();
       expect((await handle.describe()).typedSearchAttributes.get(MODEL_VERSION)).toBeUndefined();
-      expect(calls.finished).toEqual([{ runId: result.mlflowRunId, status: 'FINISHED', registered: false }]);
+      expect(calls.finished).toEqual([{ runId: result.mlflowRunId, status: 'FINISHED', registered: false, experimentId: expect.any(String), workflowRunId: expect.any(String) }]);
     });
   });
 
@@ -125,7 +126,7 @@ describe('pipeline workflow template (stub activities, local dev server)', () =>
       const handle = await start(queue, input);
       const err = await handle.result().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(WorkflowFailedError);
-      expect(calls.finished).toEqual([{ runId: calls.finished[0].runId, status: 'FAILED' }]);
+      expect(calls.finished).toEqual([{ runId: calls.finished[0].runId, status: 'FAILED', experimentId: expect.any(String), workflowRunId: expect.any(String) }]);
       expect(calls.registered).toEqual([]);
       expect(await handle.query(progressQuery)).toMatchObject({ stage: 'failed', error: 'raw/power/a.txt line 7: bad date' });
     });
