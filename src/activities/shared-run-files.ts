@@ -26,12 +26,17 @@ export const CHECKPOINTS_ARTIFACT_PATH = 'checkpoints';
 /** The single version name of a prepared folder: its content hash is already in the prefix. */
 const PREPARED_VERSION = 'arrays';
 
-export function checkpointsRemote(mlflow: MlflowClient, run: TrackingRun): RemoteFolder {
-  return { mlflow, artifactUri: run.artifactUri, prefix: CHECKPOINTS_ARTIFACT_PATH };
+/**
+ * Where a run's checkpoints are published; none when every worker mounts the same data root (DML_DATA_ROOT_SHARED):
+ * a retry anywhere finds them on disk, so no upload, fetch or delete is needed.
+ */
+export function checkpointsRemote({ mlflow, dataRootShared }: Pick<ActivityDeps, 'mlflow' | 'dataRootShared'>, run: TrackingRun): RemoteFolder | undefined {
+  return dataRootShared ? undefined : { mlflow, artifactUri: run.artifactUri, prefix: CHECKPOINTS_ARTIFACT_PATH };
 }
 
 /** A retry on a machine without the run's checkpoints: the newest published one, fetched into `checkpointDir`. */
-export async function fetchCheckpointIfMissing(remote: RemoteFolder, checkpointDir: string): Promise<string | undefined> {
+export async function fetchCheckpointIfMissing(remote: RemoteFolder | undefined, checkpointDir: string): Promise<string | undefined> {
+  if (!remote) return undefined;
   const local = (await fs.readdir(checkpointDir)).filter((name) => name.startsWith('ckpt-'));
   if (local.length > 0) return undefined;
   const fetched = await fetchLatest(remote, (version) => path.join(checkpointDir, version));
@@ -48,8 +53,12 @@ function preparedRemote(mlflow: MlflowClient, run: TrackingRun, pipeline: string
   return { mlflow, artifactUri, prefix: `${preparedDir(pipeline)}/${hash}` };
 }
 
-/** Publishes a prepared folder unless its hash already is (one pointer read per prepare when it is). */
-export async function sharePrepared(mlflow: MlflowClient, req: StageRequest, dir: string): Promise<void> {
+/**
+ * Publishes a prepared folder unless its hash already is (one pointer read per prepare when it is), so a training on
+ * a machine with another data root finds the arrays too; nothing to do when every worker mounts this data root.
+ */
+export async function sharePrepared({ mlflow, dataRootShared }: Pick<ActivityDeps, 'mlflow' | 'dataRootShared'>, req: StageRequest, dir: string): Promise<void> {
+  if (dataRootShared) return;
   const remote = preparedRemote(mlflow, req.run, req.pipeline, path.basename(dir));
   if (await readPointer(remote)) return;
   await publishVersion(remote, PREPARED_VERSION, await readFolder(dir), () => Context.current().heartbeat());
@@ -72,8 +81,8 @@ export async function localPrepared(root: DataRoot, mlflow: MlflowClient, req: S
 }
 
 /** Deletes the run's published checkpoints (best effort: a leftover costs storage, never correctness). */
-export async function deletePublishedCheckpoints(mlflow: MlflowClient, run: TrackingRun, onError: (err: unknown) => void): Promise<void> {
-  await mlflow.deleteArtifact(run.artifactUri, CHECKPOINTS_ARTIFACT_PATH).catch(onError);
+export async function deletePublishedCheckpoints(remote: RemoteFolder | undefined, onError: (err: unknown) => void): Promise<void> {
+  await remote?.mlflow.deleteArtifact(remote.artifactUri, remote.prefix).catch(onError);
 }
 
 /**

@@ -54,16 +54,18 @@ export function tfjsTrainer(deps: ActivityDeps, family: ModelFamily) {
     const outputDir = await root.resolve(modelDirOf(dataRoot, req.run.runId));
     // Another machine may have prepared the data and checkpointed earlier attempts: both come through MLflow then.
     const preparedDir = await localPrepared(root, mlflow, req);
-    const remote = checkpointsRemote(mlflow, req.run);
+    const remote = checkpointsRemote(deps, req.run);
     const fetched = await fetchCheckpointIfMissing(remote, checkpointDir);
     if (fetched) {
       log.info('fetched the newest published checkpoint: an earlier attempt ran on another machine', { checkpoint: fetched, checkpointDir });
       await mlflow.setTag(req.run.runId, `checkpoint_fetched_attempt_${attempt}`, fetched);
     }
     // Publishing runs beside the training: only at checkpoint time, never per batch, and never awaited by a heartbeat.
-    const publisher = new BackgroundPublisher(remote, (checkpoint, err) =>
-      log.warn('checkpoint not published; a retry elsewhere resumes from an older one', { checkpoint, error: (err as Error).message }),
-    );
+    const publisher =
+      remote &&
+      new BackgroundPublisher(remote, (checkpoint, err) =>
+        log.warn('checkpoint not published; a retry elsewhere resumes from an older one', { checkpoint, error: (err as Error).message }),
+      );
     // The main thread is free while the thread trains, so the heartbeat keeps its pace whatever a batch costs.
     let details: TrainingHeartbeat = { epoch: 0, totalEpochs, metrics: {}, checkpointDir };
     const heart = startHeartbeating<TrainingHeartbeat>(details, HEARTBEAT_EVERY_MS);
@@ -100,8 +102,7 @@ export function tfjsTrainer(deps: ActivityDeps, family: ModelFamily) {
         await reporter.update(progress, (m.epoch - 1) * m.batches + m.batch, totalEpochs * m.batches);
       } else if (m.type === 'checkpoint') {
         beat({ checkpoint: m.checkpoint });
-        // With one data root for every worker, a retry anywhere finds the checkpoint on disk already.
-        if (!deps.dataRootShared) publisher.publish(m.checkpoint, `${checkpointDir}/${m.checkpoint}`);
+        publisher?.publish(m.checkpoint, `${checkpointDir}/${m.checkpoint}`);
       } else if (m.type === 'epoch') {
         beat({ epoch: m.record.epoch, batch: 0, metrics: m.record.metrics, backend });
         latestMetrics = m.record.metrics;
@@ -110,7 +111,7 @@ export function tfjsTrainer(deps: ActivityDeps, family: ModelFamily) {
         await logEpochs([m.record]);
       } else if (m.type === 'stopped') {
         log.info('training stopped with a checkpoint', { epochsDone: m.epochsDone, batchesDone: m.batchesDone, checkpointDir });
-        publisher.publish(checkpointName(m), `${checkpointDir}/${checkpointName(m)}`);
+        publisher?.publish(checkpointName(m), `${checkpointDir}/${checkpointName(m)}`);
       } else if (m.type === 'trained') {
         history = m.history;
         shapes = { inputShape: m.inputShape, outputShape: m.outputShape };
@@ -130,7 +131,7 @@ export function tfjsTrainer(deps: ActivityDeps, family: ModelFamily) {
         await Promise.all([checkpointDir, outputDir].map((dir) => fs.rm(dir, { recursive: true, force: true })));
       } else {
         // Stopped or failed: the retry may land on another machine, so let the newest checkpoint reach the store.
-        await publisher.idle();
+        await publisher?.idle();
       }
       throw err;
     } finally {
@@ -148,8 +149,8 @@ export function tfjsTrainer(deps: ActivityDeps, family: ModelFamily) {
     // Checkpoints serve only the retry of an unfinished training; kept, they would pile up in the store (one folder
     // per run). Deleted once the model is published: a worker killed in the moment left before this attempt's
     // completion reaches Temporal costs a retry elsewhere a training from scratch (the local checkpoints remain).
-    await publisher.idle();
-    await deletePublishedCheckpoints(mlflow, req.run, (err) => log.warn('published checkpoints not deleted', { error: (err as Error).message }));
+    await publisher?.idle();
+    await deletePublishedCheckpoints(remote, (err) => log.warn('published checkpoints not deleted', { error: (err as Error).message }));
     const last = history[history.length - 1];
     return { dir: outputDir, format: 'tfjs-layers', backend, epochs: history.length, metrics: last?.metrics ?? {}, ...published };
   };

@@ -19,7 +19,8 @@ export interface PrepareSpec {
   build: () => Promise<{ arrays: Record<string, StoredArray>; info: Record<string, unknown> }>;
 }
 
-export async function preparedOnce(root: DataRoot, { mlflow, dataRootShared }: ActivityDeps, req: StageRequest, spec: PrepareSpec): Promise<PreparedData> {
+export async function preparedOnce(root: DataRoot, deps: ActivityDeps, req: StageRequest, spec: PrepareSpec): Promise<PreparedData> {
+  const { mlflow } = deps;
   const hash = await root.hashFiles(spec.rawFiles, JSON.stringify(spec.settings));
   // Checked like any other path: a prepared folder that is a link out of the root is refused, not read or replaced.
   const { dir, built } = await folderOnce(
@@ -32,9 +33,7 @@ export async function preparedOnce(root: DataRoot, { mlflow, dataRootShared }: A
     META,
   );
   const reused = !built;
-  // Published once per content hash, so a training on a machine with another data root finds the arrays too
-  // (not needed when every worker mounts this data root: ten uploads per prepared partition saved).
-  if (!dataRootShared) await sharePrepared(mlflow, req, dir);
+  await sharePrepared(deps, req, dir);
   const meta = await readMeta(dir);
   const counts = Object.fromEntries(
     Object.entries(meta.arrays)
