@@ -28,7 +28,8 @@ it('training resumes from its newest intact checkpoint, mid-epoch, after the wor
       requestId: `crash-${config.taskQueues.cpu}`,
       input: { source: { kind: 'synthetic', size: 'small' }, params: { epochs } },
     });
-    const runId = await eventually(async () => (await client.progress(handle.workflowId)).mlflowRunId);
+    // As long as the next wait: on a loaded machine (the full suite) a workflow task can take over 5 s and a query fail meanwhile.
+    const runId = await eventually(async () => (await client.progress(handle.workflowId)).mlflowRunId, 120_000);
     // Kill once at least two epochs are checkpointed and logged, while later epochs are still to come.
     const loggedBeforeKill = await eventually(async () => {
       const points = await mlflow.getMetricHistory(runId, 'val_accuracy');
