@@ -56,13 +56,18 @@ start_temporal() {
   [ "$TEMPORAL_NAMESPACE" != default ] && ns_args=(--namespace "$TEMPORAL_NAMESPACE")
   # WAL + synchronous=normal: commits no longer sync the database file, which made every transition ~2x slower on
   # this file-backed store (bench/results/orchestration.md); eager dispatch as a production cluster would enable it.
-  # bench/orchestration/dev-server.ts holds the same flags.
+  # The history service reads its transfer queue (new workflow and activity tasks for matching) at most
+  # transferProcessorMaxPollRPS times a second per shard, default 20: with the dev server's one shard, every workflow
+  # task after an activity waited ~30 ms for that read, half of each stage transition. The same dynamic config is in
+  # config/temporal-cluster-dynamic.yaml (cluster.sh, docker-compose) and bench/orchestration/dev-server.ts;
+  # test/unit/dynamic-config.test.ts keeps the three in step.
   setsid nohup .venv/bin/temporal server start-dev \
     --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
     --db-filename "$STATE/temporal/temporal.db" --log-level warn \
     --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
     --dynamic-config-value system.enableActivityEagerExecution=true \
     --dynamic-config-value system.enableEagerWorkflowStart=true \
+    --dynamic-config-value history.transferProcessorMaxPollRPS=1000 \
     "${ns_args[@]}" "${sa_args[@]}" \
     >"$LOGS/temporal.log" 2>&1 &
   echo $! >"$PIDS/temporal.pid"

@@ -1,9 +1,10 @@
 /**
  * The real pipeline workflow's own orchestration overhead: the Power workflow code (src/workflows) with no-op stub
- * activities on a throwaway dev server, wall time of a run minus the time its activities spent in their own code.
- * `old` is the workflow code of a base commit (bundled from `git archive <base> src`), `new` the working tree's;
- * both run on the same server in alternating rounds.
- *   node build/bench/orchestration/pipeline-overhead.js [--runs 60] [--rounds 3] [--base 831fd51]
+ * activities on throwaway dev servers, wall time of a run minus the time its activities spent in their own code.
+ * `old` is the workflow code of a base commit (bundled from `git archive <base> src`) on a dev server with the
+ * settings scripts/stack.sh passed then (`--old-server eager`: eager dispatch only; `fast`: today's), `new` the
+ * working tree's code on today's settings; both run at once, in alternating rounds.
+ *   node build/bench/orchestration/pipeline-overhead.js [--runs 60] [--rounds 3] [--base 3f547f4] [--old-server eager]
  * Results: bench/results/pipeline-overhead.json and .md. The stub registration fails the gate (no model version),
  * so the champion-workflow hand-off is not part of it; prepare, train, evaluate, register and the bookkeeping are.
  */
@@ -16,7 +17,7 @@ import { Client } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { PROJECT_ROOT } from '../../src/config';
 import { CATALOG } from '../../src/pipelines';
-import { DEV_SERVER_FAST_PATH_ARGS, percentile, startDevServer } from './dev-server';
+import { DEV_SERVER_EAGER_ARGS, DEV_SERVER_FAST_PATH_ARGS, percentile, startDevServer, type DevServer } from './dev-server';
 import { machineInfo } from '../machine';
 import { numberOption as option, stringOption } from '../cli-options';
 import { writeResults } from '../write-results';
@@ -24,7 +25,10 @@ import { writeResults } from '../write-results';
 
 const RUNS = option('runs', 60);
 const ROUNDS = option('rounds', 3);
-const BASE = stringOption('base', '831fd51');
+const BASE = stringOption('base', '3f547f4');
+const SERVER_ARGS = { eager: DEV_SERVER_EAGER_ARGS, fast: DEV_SERVER_FAST_PATH_ARGS };
+const OLD_SERVER = stringOption('old-server', 'eager') as keyof typeof SERVER_ARGS;
+if (!SERVER_ARGS[OLD_SERVER]) throw new Error(`--old-server: eager or fast, not ${OLD_SERVER}`);
 const SEARCH_ATTRIBUTES = ['DmlPipeline', 'DmlDataset', 'DmlMlflowRunId', 'DmlModelVersion', 'DmlPartition'].flatMap((n) => ['--search-attribute', `${n}=Keyword`]);
 
 /** No-op stages that add up the time spent inside them, per workflow run. */
@@ -53,6 +57,9 @@ function stubActivities(ownMs: Map<string, number>) {
   };
 }
 
+/** The dynamic-config values among a server's flags, for the report. */
+const flagsOf = (args: string[]) => args.filter((a, i) => args[i - 1] === '--dynamic-config-value').join(', ');
+
 const quiet = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error, log: () => undefined };
 
 /** The workflow bundle of `commit`'s src/ (TypeScript, bundled as the SDK does), using this checkout's node_modules. */
@@ -69,19 +76,21 @@ async function main() {
     old: await bundleAt(BASE),
     new: (await bundleWorkflowCode({ workflowsPath: path.join(PROJECT_ROOT, 'src', 'workflows', 'index.ts'), logger: quiet })).code,
   };
-  const serverArgs = [...SEARCH_ATTRIBUTES, ...DEV_SERVER_FAST_PATH_ARGS];
-  const server = await startDevServer(serverArgs);
+  const serverArgs = { old: [...SEARCH_ATTRIBUTES, ...SERVER_ARGS[OLD_SERVER]], new: [...SEARCH_ATTRIBUTES, ...DEV_SERVER_FAST_PATH_ARGS] };
   const ownMs = new Map<string, number>();
-  const client = new Client({ connection: server.connection });
-  const connection = await NativeConnection.connect({ address: server.address });
+  const servers: DevServer[] = [];
   const sides = await Promise.all(
     (['old', 'new'] as const).map(async (name) => {
+      const server = await startDevServer(serverArgs[name]);
+      servers.push(server);
+      const client = new Client({ connection: server.connection });
+      const connection = await NativeConnection.connect({ address: server.address });
       const taskQueue = `pipeline-${name}`;
       const worker = await Worker.create({ connection, taskQueue, workflowBundle: { code: bundles[name] }, activities: stubActivities(ownMs) });
-      return { name, taskQueue, worker, running: worker.run() };
+      return { name, taskQueue, worker, running: worker.run(), client, connection };
     }),
   );
-  const once = async (taskQueue: string) => {
+  const once = async ({ client, taskQueue }: (typeof sides)[number]) => {
     const workflowId = `power-${randomUUID()}`;
     const t0 = performance.now();
     await client.workflow.execute(CATALOG.power.workflowType, { taskQueue, workflowId, args: [{ taskQueues: { cpu: taskQueue, gpu: taskQueue } }] });
@@ -89,14 +98,14 @@ async function main() {
     return { wall, overhead: wall - (ownMs.get(workflowId) ?? 0) };
   };
   try {
-    for (const s of sides) for (let i = 0; i < 5; i++) await once(s.taskQueue);
+    for (const s of sides) for (let i = 0; i < 5; i++) await once(s);
     const loadBefore = os.loadavg();
     const samples: Record<string, { wall: number[]; overhead: number[] }> = { old: { wall: [], overhead: [] }, new: { wall: [], overhead: [] } };
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 ? [...sides].reverse() : sides;
       for (const s of order) {
         for (let i = 0; i < Math.ceil(RUNS / ROUNDS); i++) {
-          const { wall, overhead } = await once(s.taskQueue);
+          const { wall, overhead } = await once(s);
           samples[s.name].wall.push(wall);
           samples[s.name].overhead.push(overhead);
         }
@@ -115,9 +124,9 @@ async function main() {
       '# Power pipeline workflow overhead (real workflow code, no-op stub activities)',
       '',
       `${result.date}; ${result.machine.cores} cores; load average before ${loadBefore.map((l) => l.toFixed(2)).join('/')}, after ${loadAfter.map((l) => l.toFixed(2)).join('/')} (shared machine: compare rows).`,
-      `Dev server in memory with ${DEV_SERVER_FAST_PATH_ARGS.filter((a) => !a.startsWith('--')).join(', ')}; old = workflow code of ${BASE}, new = this tree.`,
+      `Dev servers in memory. old = workflow code of ${BASE} on ${flagsOf(serverArgs.old)}; new = this tree on ${flagsOf(serverArgs.new)}.`,
       '',
-      '| workflow code | runs | wall median (ms) | p95 | overhead median (ms) | p95 |',
+      '| side | runs | wall median (ms) | p95 | overhead median (ms) | p95 |',
       '| --- | ---: | ---: | ---: | ---: | ---: |',
       ...Object.entries(summary).map(([n, s]) => `| ${n} | ${s.runs} | ${r1(s.wallMs.median)} | ${r1(s.wallMs.p95)} | ${r1(s.overheadMs.median)} | ${r1(s.overheadMs.p95)} |`),
       '',
@@ -129,8 +138,8 @@ async function main() {
   } finally {
     for (const s of sides) s.worker.shutdown();
     await Promise.allSettled(sides.map((s) => s.running));
-    await connection.close();
-    await server.stop();
+    for (const s of sides) await s.connection.close();
+    for (const server of servers) await server.stop();
   }
 }
 

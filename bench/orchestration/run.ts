@@ -10,13 +10,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
-import { DEV_SERVER_FAST_PATH_ARGS, percentile, SQLITE_FAST_PRAGMA_ARGS, startDevServer, type DevServer } from './dev-server';
+import { DEV_SERVER_EAGER_ARGS, DEV_SERVER_FAST_PATH_ARGS, percentile, SQLITE_FAST_PRAGMA_ARGS, startDevServer, TRANSFER_QUEUE_FAST_READ_ARGS, type DevServer } from './dev-server';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { machineInfo } from '../machine';
 import { packageVersion } from '../../src/models/backend';
 import * as activities from './activities';
 import { numberOption as option, stringOption } from '../cli-options';
 import { writeResults } from '../write-results';
+import { processCpuSeconds } from '../proc-cpu';
+import { stageBreakdown, type StageBreakdown } from './history-breakdown';
 
 const RUNS = option('runs', 200);
 const ROUNDS = option('rounds', 4);
@@ -60,8 +62,19 @@ const VARIANTS: Record<string, Variant> = {
     serverArgs: [],
     worker: { ...BASE_WORKER, workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 10 }, nonStickyToStickyPollRatio: 1 },
   },
+  'eager-both': {
+    description: 'server: eager activities + eager start (the fast path before the transfer-queue read rate); client: requestEagerStart',
+    serverArgs: DEV_SERVER_EAGER_ARGS,
+    worker: BASE_WORKER,
+    eagerStart: true,
+  },
+  'transfer-rps': {
+    description: 'server: history.transferProcessorMaxPollRPS=1000 (default 20 reads/s of the one shard\'s transfer queue)',
+    serverArgs: TRANSFER_QUEUE_FAST_READ_ARGS,
+    worker: BASE_WORKER,
+  },
   new: {
-    description: 'server: DEV_SERVER_FAST_PATH_ARGS (eager activities + eager start, as scripts/stack.sh); client: requestEagerStart',
+    description: 'server: DEV_SERVER_FAST_PATH_ARGS (eager activities + eager start + transfer-queue reads at 1000/s, as scripts/stack.sh); client: requestEagerStart',
     serverArgs: DEV_SERVER_FAST_PATH_ARGS,
     worker: BASE_WORKER,
     eagerStart: true,
@@ -75,6 +88,8 @@ interface Prepared {
   worker: Worker;
   running: Promise<void>;
   once: (id: string) => Promise<number>;
+  client: Client;
+  serverPid: number;
 }
 
 async function prepareVariant(name: string, server: DevServer): Promise<Prepared> {
@@ -91,7 +106,7 @@ async function prepareVariant(name: string, server: DevServer): Promise<Prepared
     return performance.now() - t0;
   };
   for (let i = 0; i < 10; i++) await once(`warmup-${i}`);
-  return { name, worker, running, once };
+  return { name, worker, running, once, client, serverPid: server.process.pid! };
 }
 
 async function main() {
@@ -106,11 +121,24 @@ async function main() {
     }
     const loadBefore = os.loadavg();
     const e2e: Record<string, number[]> = Object.fromEntries(SELECTED.map((n) => [n, []]));
+    // CPU spent per workflow by this process (client + worker) and by the variant's server, over its sequential runs.
+    const cpuMs: Record<string, { bench: number; server: number }> = Object.fromEntries(SELECTED.map((n) => [n, { bench: 0, server: 0 }]));
     const perRound = Math.ceil(RUNS / ROUNDS);
     for (let round = 0; round < ROUNDS; round++) {
       // Rotate the order each round: neither variant always runs first after the other's burst.
       const order = prepared.map((_, i) => prepared[(i + round) % prepared.length]);
-      for (const p of order) for (let i = 0; i < perRound; i++) e2e[p.name].push(await p.once(`seq-${round}-${i}`));
+      for (const p of order) {
+        const cpu0 = { bench: processCpuSeconds(process.pid)!, server: processCpuSeconds(p.serverPid)! };
+        for (let i = 0; i < perRound; i++) e2e[p.name].push(await p.once(`seq-${round}-${i}`));
+        cpuMs[p.name].bench += ((processCpuSeconds(process.pid)! - cpu0.bench) * 1000) / perRound / ROUNDS;
+        cpuMs[p.name].server += ((processCpuSeconds(p.serverPid)! - cpu0.server) * 1000) / perRound / ROUNDS;
+      }
+    }
+    // Where a stage's time goes, from the event histories of the last round's runs.
+    const breakdown: Record<string, StageBreakdown> = {};
+    for (const p of prepared) {
+      const ids = Array.from({ length: perRound }, (_, i) => `${p.name}-seq-${ROUNDS - 1}-${i}`);
+      breakdown[p.name] = await stageBreakdown(p.client, ids);
     }
     const concurrent: Record<string, { wallSeconds: number; workflowsPerSecond: number }> = {};
     for (const p of prepared) {
@@ -135,6 +163,8 @@ async function main() {
             endToEndMs: { median: percentile(e2e[name], 50), p95: percentile(e2e[name], 95) },
             perTransitionMs: { median: percentile(perTransition, 50), p95: percentile(perTransition, 95) },
             concurrent: { workflows: CONCURRENT, ...concurrent[name] },
+            cpuMsPerWorkflow: cpuMs[name],
+            historyMedianMs: breakdown[name],
           },
         ];
       }),
@@ -166,6 +196,21 @@ async function main() {
       '',
       `${RUNS} sequential runs per variant in ${ROUNDS} alternating rounds (order rotated each round), after 10 warm-up runs each.`,
       'Per transition = end-to-end time / 4 stages (each stage is one activity round trip plus one workflow task).',
+      '',
+      '## Where a stage goes: medians from the event histories of the last round, and CPU per workflow',
+      '',
+      '| variant | workflow task scheduled → started (ms) | started → completed | activity scheduled → completed | first workflow task started → completed | CPU per workflow: client + worker (ms) | server |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...SELECTED.map((name) => {
+        const b = variants[name].historyMedianMs;
+        const c = variants[name].cpuMsPerWorkflow;
+        return `| ${name} | ${r1(b.workflowTaskScheduledToStarted)} | ${r1(b.workflowTaskStartedToCompleted)} | ${r1(b.activityScheduledToCompleted)} | ${r1(b.firstWorkflowTaskStartedToCompleted)} | ${r1(c.bench)} | ${r1(c.server)} |`;
+      }),
+      '',
+      'Scheduled → started of a workflow task is the server handing it to the worker (the transfer-queue read and matching);',
+      'started → completed is the worker running the activation plus the completion reaching the server; an activity',
+      'scheduled → completed is its dispatch, its (empty) body and its completion. Client, worker and server share the',
+      "machine's cores, so CPU spent anywhere is latency everywhere.",
       '',
     ].join('\n');
     writeResults('orchestration', result, md);
