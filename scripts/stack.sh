@@ -58,9 +58,8 @@ start_temporal() {
   # this file-backed store (bench/results/orchestration.md); eager dispatch as a production cluster would enable it.
   # The history service reads its transfer queue (new workflow and activity tasks for matching) at most
   # transferProcessorMaxPollRPS times a second per shard, default 20: with the dev server's one shard, every workflow
-  # task after an activity waited ~30 ms for that read, half of each stage transition. The same dynamic config is in
-  # config/temporal-cluster-dynamic.yaml (cluster.sh, docker-compose) and bench/orchestration/dev-server.ts;
-  # test/unit/dynamic-config.test.ts keeps the three in step.
+  # task after an activity waited ~30 ms for that read, half of each stage transition. bench/orchestration/dev-server.ts
+  # measures the same flags; test/unit/dynamic-config.test.ts keeps the two in step.
   setsid nohup .venv/bin/temporal server start-dev \
     --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
     --db-filename "$STATE/temporal/temporal.db" --log-level warn \

@@ -11,7 +11,8 @@ import { PROJECT_ROOT } from '../../src/config';
 
 export interface DevServer {
   address: string;
-  process: ChildProcess;
+  /** Absent for a server this process did not start. */
+  process?: ChildProcess;
   connection: Connection;
   stop(): Promise<void>;
 }
@@ -42,7 +43,9 @@ export const DEV_SERVER_EAGER_ARGS = [
  * The history service hands a new workflow or activity task to matching from its transfer queue, and reads that
  * queue at most `history.transferProcessorMaxPollRPS` times a second per shard (default 20). The dev server has one
  * shard, so every workflow task that followed an activity waited for the next read: 30 ms on average of the 62 ms
- * per stage. 1000 reads a second leave at most 1 ms, and a read under load still takes a whole batch.
+ * per stage. 1000 reads a second leave at most 1 ms, and a read under load still takes a whole batch. The 4-shard
+ * cluster of scripts/cluster.sh keeps the default: one-at-a-time runs spread over its shards stay under the limit,
+ * and there the fast path measured no gain (bench/results/orchestration-cluster.md).
  */
 export const TRANSFER_QUEUE_FAST_READ_ARGS = ['--dynamic-config-value', 'history.transferProcessorMaxPollRPS=1000'];
 
@@ -78,6 +81,12 @@ export async function startDevServer(args: string[]): Promise<DevServer> {
   }
   proc.kill('SIGTERM');
   throw new Error('dev server did not start');
+}
+
+/** A server already running at `address` (not stopped here); `pid` > 0 lets a benchmark read its CPU time. */
+export async function runningServer(address: string, pid: number): Promise<DevServer> {
+  const connection = await Connection.connect({ address });
+  return { address, process: pid > 0 ? ({ pid } as ChildProcess) : undefined, connection, stop: () => connection.close() };
 }
 
 export const percentile = (xs: number[], p: number) => {

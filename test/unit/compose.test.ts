@@ -351,13 +351,6 @@ describe('docker-compose.yml', () => {
       for (const worker of WORKERS) for (const name of names) expect([worker, name, name in envOf(worker)]).toEqual([worker, name, true]);
     });
 
-    it('gives its Temporal server the same dynamic config file', () => {
-      const target = envOf('temporal').DYNAMIC_CONFIG_FILE_PATH;
-      const mounts = ((service('temporal').volumes as string[] | undefined) ?? []).map((v) => v.split(':'));
-      expect(mounts).toContainEqual(['./config/temporal-cluster-dynamic.yaml', target, 'ro']);
-      expect(read('scripts/cluster.sh')).toContain('CLUSTER_DYNAMIC_CONFIG=$ROOT/config/temporal-cluster-dynamic.yaml');
-    });
-
     it('reads its MLflow store through the same driver', () => {
       expect(read('scripts/cluster.sh')).toContain("'postgresql+psycopg2://%s:%s@127.0.0.1:%s/%s'");
     });

@@ -1,8 +1,8 @@
 /**
- * The orchestration fast path is Temporal dynamic config set in three places: the dev server's flags in
- * scripts/stack.sh, the cluster's file (scripts/cluster.sh and docker-compose mount it), and the benchmark's copy
- * that measures it (bench/orchestration/dev-server.ts). They must say the same, or the benchmark measures a setting
- * nobody runs.
+ * The orchestration fast path is dev-server dynamic config set in two places: the flags scripts/stack.sh passes and
+ * the benchmark's copy that measures them (bench/orchestration/dev-server.ts). They must say the same, or the
+ * benchmark measures a setting nobody runs. (The cluster keeps the server's defaults: with 4 history shards the fast
+ * path measured no gain there, bench/results/orchestration-cluster.md.)
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -26,14 +26,9 @@ function flagPairs(args: string[]): Record<string, unknown> {
 describe('Temporal dynamic config of the orchestration fast path', () => {
   const stackFlags = flagPairs(read('scripts/stack.sh').split(/\s+/));
   const benchFlags = flagPairs(DEV_SERVER_FAST_PATH_ARGS);
-  const cluster = YAML.parse(read('config/temporal-cluster-dynamic.yaml')) as Record<string, { value: unknown }[]>;
 
   it('is what the benchmark measures: the dev server in scripts/stack.sh gets exactly its flags', () => {
     expect(Object.keys(benchFlags)).toEqual(expect.arrayContaining(['history.transferProcessorMaxPollRPS', 'system.enableActivityEagerExecution']));
     expect(stackFlags).toEqual(benchFlags);
-  });
-
-  it('is set with the same values for the cluster (scripts/cluster.sh and docker-compose)', () => {
-    for (const [key, value] of Object.entries(benchFlags)) expect([key, cluster[key]?.map((c) => c.value)]).toEqual([key, [value]]);
   });
 });
