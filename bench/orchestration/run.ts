@@ -62,6 +62,13 @@ const VARIANTS: Record<string, Variant> = {
     serverArgs: ['--db-filename', tempDb('file-db-wal'), ...SQLITE_FAST_PRAGMA_ARGS],
     worker: BASE_WORKER,
   },
+  // What scripts/stack.sh runs: its file-backed store with the WAL pragmas and the fast path, client starting eagerly.
+  stack: {
+    description: 'server: --db-filename with SQLITE_FAST_PRAGMAS and DEV_SERVER_FAST_PATH_ARGS (the dev server of scripts/stack.sh); client: requestEagerStart',
+    serverArgs: ['--db-filename', tempDb('stack'), ...SQLITE_FAST_PRAGMA_ARGS, ...DEV_SERVER_FAST_PATH_ARGS],
+    worker: BASE_WORKER,
+    eagerStart: true,
+  },
   'no-reuse-v8': { description: 'worker: reuseV8Context=false', serverArgs: [], worker: { ...BASE_WORKER, reuseV8Context: false } },
   'thread-pool-2': { description: 'worker: workflowThreadPoolSize=2', serverArgs: [], worker: { ...BASE_WORKER, workflowThreadPoolSize: 2 } },
   'poll-more': {
