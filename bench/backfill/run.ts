@@ -164,6 +164,8 @@ interface Variant {
 const BEFORE_ROOT = option('before-root', '');
 const commitOf = (root: string) => execFileSync('git', ['-C', root, 'log', '-1', '--format=%h %s'], { encoding: 'utf8' }).trim().slice(0, 90);
 
+const AFTER: Variant = { cpuWorkers: 1, computeThreads: 2, cpuActivities: 4, dataRootShared: true, mlflowWorkers: 2, note: 'one CPU worker process with 2 compute threads, shared data root, 2 MLflow server processes' };
+
 const VARIANTS: Record<string, Variant> = {
   before: BEFORE_ROOT
     ? { cpuWorkers: 1, computeThreads: 0, cpuActivities: 4, dataRootShared: false, mlflowWorkers: 1, projectRoot: BEFORE_ROOT, note: `workers and stack scripts of commit ${commitOf(BEFORE_ROOT)}` }
@@ -171,10 +173,10 @@ const VARIANTS: Record<string, Variant> = {
   inline: { cpuWorkers: 1, computeThreads: 0, cpuActivities: 4, dataRootShared: true, mlflowWorkers: 1, note: 'parsed-file cache, shared data root, prepare and charts still on the event loop' },
   threads: { cpuWorkers: 1, computeThreads: 2, cpuActivities: 4, dataRootShared: true, mlflowWorkers: 1, note: 'one CPU worker process with 2 compute threads, shared data root' },
   slots8: { cpuWorkers: 1, computeThreads: 2, cpuActivities: 8, dataRootShared: true, mlflowWorkers: 1, note: 'one CPU worker process with 2 compute threads and 8 activity slots, shared data root' },
-  after: { cpuWorkers: 1, computeThreads: 2, cpuActivities: 4, dataRootShared: true, mlflowWorkers: 2, note: 'one CPU worker process with 2 compute threads, shared data root, 2 MLflow server processes' },
+  after: AFTER,
   // The `after` settings on the workers and stack scripts of --before-root: what a later change (issue 16's
   // transfer-queue read rate) buys on top of them.
-  base: { cpuWorkers: 1, computeThreads: 2, cpuActivities: 4, dataRootShared: true, mlflowWorkers: 2, projectRoot: BEFORE_ROOT || undefined, note: `the after settings on ${BEFORE_ROOT ? `the workers and stack scripts of commit ${commitOf(BEFORE_ROOT)}` : 'this tree (no --before-root)'}` },
+  base: { ...AFTER, projectRoot: BEFORE_ROOT || undefined, note: `the after settings on ${BEFORE_ROOT ? `the workers and stack scripts of commit ${commitOf(BEFORE_ROOT)}` : 'this tree (no --before-root)'}` },
   processes: { cpuWorkers: 2, computeThreads: 2, cpuActivities: 4, dataRootShared: true, mlflowWorkers: 2, note: 'two CPU worker processes with 2 compute threads each, shared data root, 2 MLflow server processes' },
 };
 const VARIANT_NAMES = option('variants', 'before,after').split(',');

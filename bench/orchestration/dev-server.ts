@@ -3,7 +3,7 @@
  * and the dev-server settings of the fast orchestration path (issue 16) that scripts/stack.sh passes too: keep the
  * two in step. What each buys: bench/results/orchestration.md and the README's performance table.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -11,8 +11,8 @@ import { PROJECT_ROOT } from '../../src/config';
 
 export interface DevServer {
   address: string;
-  /** Absent for a server this process did not start. */
-  process?: ChildProcess;
+  /** The server's process id, when known (for its CPU time); absent for a running server whose pid was not given. */
+  pid?: number;
   connection: Connection;
   stop(): Promise<void>;
 }
@@ -69,7 +69,7 @@ export async function startDevServer(args: string[]): Promise<DevServer> {
     if (connection) {
       return {
         address,
-        process: proc,
+        pid: proc.pid,
         connection,
         async stop() {
           await connection.close().catch(() => undefined);
@@ -86,7 +86,7 @@ export async function startDevServer(args: string[]): Promise<DevServer> {
 /** A server already running at `address` (not stopped here); `pid` > 0 lets a benchmark read its CPU time. */
 export async function runningServer(address: string, pid: number): Promise<DevServer> {
   const connection = await Connection.connect({ address });
-  return { address, process: pid > 0 ? ({ pid } as ChildProcess) : undefined, connection, stop: () => connection.close() };
+  return { address, pid: pid > 0 ? pid : undefined, connection, stop: () => connection.close() };
 }
 
 export const percentile = (xs: number[], p: number) => {

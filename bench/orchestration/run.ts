@@ -120,7 +120,7 @@ async function prepareVariant(name: string, server: DevServer): Promise<Prepared
     return performance.now() - t0;
   };
   for (let i = 0; i < 10; i++) await once(`warmup-${i}`);
-  return { name, worker, running, once, client, serverPid: server.process?.pid };
+  return { name, worker, running, once, client, serverPid: server.pid };
 }
 
 async function main() {
